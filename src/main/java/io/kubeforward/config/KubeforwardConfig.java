@@ -1,0 +1,23 @@
+package io.kubeforward.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole configuration, immutable. Built once from a Corefile or from Spring properties and never
+ * half-applied: a source either yields a complete model or fails with a {@link ConfigException}.
+ *
+ * @param servers the server blocks, in the order they were declared
+ * @param origin  where the configuration came from, for logs ("Corefile /etc/coredns/Corefile" or
+ *                "Spring properties kubeforward.servers")
+ */
+public record KubeforwardConfig(List<ServerBlock> servers, String origin) {
+
+    public KubeforwardConfig {
+        servers = List.copyOf(servers);
+        Objects.requireNonNull(origin, "origin");
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("at least one server block is required");
+        }
+    }
+}
