@@ -1,0 +1,39 @@
+package io.kubeforward;
+
+import io.kubeforward.config.KubeforwardConfig;
+import io.kubeforward.forward.Forwarder;
+import io.kubeforward.forward.Forwarding;
+import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.server.DnsServer;
+import io.kubeforward.server.DnsServerLifecycle;
+import io.kubeforward.server.ListenerProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the DNS side: event loops, forwarding built from the configuration, listeners. */
+@Configuration(proxyBeanMethods = false)
+class DnsConfiguration {
+
+    @Bean(destroyMethod = "close")
+    DnsEventLoops dnsEventLoops(ListenerProperties properties) {
+        return new DnsEventLoops(properties.effectiveIoThreads(), properties.nativeTransport());
+    }
+
+    @Bean(destroyMethod = "close")
+    Forwarding forwarding(KubeforwardConfig config, DnsEventLoops loops, MeterRegistry registry, ListenerProperties properties) {
+        return Forwarding.build(config, loops, registry, Clock.systemUTC(), properties.deadline());
+    }
+
+    @Bean(destroyMethod = "close")
+    DnsServer dnsServer(DnsEventLoops loops, ListenerProperties properties, MeterRegistry registry) {
+        return new DnsServer(loops, properties.settings(), registry);
+    }
+
+    @Bean
+    DnsServerLifecycle dnsServerLifecycle(DnsServer server, Forwarding forwarding) {
+        return new DnsServerLifecycle(server, forwarding);
+    }
+}

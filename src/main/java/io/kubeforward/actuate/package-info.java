@@ -1,0 +1,2 @@
+/** Actuator contributions: DNS readiness and the {@code upstreams} endpoint. */
+package io.kubeforward.actuate;

@@ -1,0 +1,98 @@
+package io.kubeforward.forward;
+
+import io.kubeforward.config.ForwardOptions;
+import io.kubeforward.dns.DnsMessages;
+import io.kubeforward.dns.DnsQuery;
+import io.kubeforward.dns.Rcodes;
+import io.kubeforward.metrics.ForwardMetrics;
+import io.kubeforward.upstream.HealthChecker;
+import io.kubeforward.upstream.SelectionPolicy;
+import io.kubeforward.upstream.UpstreamPool;
+import io.kubeforward.upstream.UpstreamSet;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Forwards the queries of one forward rule to its pool, with CoreDNS {@code forward} semantics: upstreams
+ * in policy order, down ones skipped, next upstream on error, per-attempt read timeout and an overall
+ * deadline, {@code max_concurrent} answered REFUSED. One {@link ForwardedQuery} carries each query.
+ */
+public final class Forwarder {
+
+    /** CoreDNS's overall deadline for one query. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+
+    final ForwardOptions options;
+    final UpstreamPool pool;
+    final SelectionPolicy policy;
+    final ForwardMetrics metrics;
+    final Optional<HealthChecker> healthChecker;
+    final long deadlineNanos;
+    final QueryLog queryLog;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public Forwarder(ForwardOptions options, UpstreamPool pool, ForwardMetrics metrics, Optional<HealthChecker> healthChecker,
+            Duration deadline, QueryLog queryLog) {
+        this.options = options;
+        this.pool = pool;
+        this.policy = SelectionPolicy.of(options.policy());
+        this.metrics = metrics;
+        this.healthChecker = healthChecker;
+        this.deadlineNanos = deadline.toNanos();
+        this.queryLog = queryLog;
+    }
+
+    public UpstreamPool pool() {
+        return pool;
+    }
+
+    public ForwardOptions options() {
+        return options;
+    }
+
+    /** Queries of this rule in flight now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * Forwards one query. Takes ownership of {@code query}; the answer, whatever happens, goes to {@code client}.
+     *
+     * @param receivedNanos when the query arrived, for the duration metric
+     */
+    public void forward(ByteBuf query, DnsQuery parsed, ReplyChannel client, long receivedNanos) {
+        metrics.request(client.isTcp(), parsed.qtype());
+        if (options.maxConcurrent().isPresent() && inFlight.get() >= options.maxConcurrent().getAsInt()) {
+            metrics.maxConcurrentReject();
+            answerError(query, parsed, client, Rcodes.REFUSED, receivedNanos);
+            return;
+        }
+        UpstreamSet members = pool.current();
+        if (members.isEmpty()) {
+            metrics.noUpstreams();
+            answerError(query, parsed, client, Rcodes.SERVFAIL, receivedNanos);
+            return;
+        }
+        inFlight.incrementAndGet();
+        new ForwardedQuery(this, query, parsed, client, policy.order(members.members()), receivedNanos).start();
+    }
+
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Answers {@code rcode} with the query's question and releases the query. */
+    void answerError(ByteBuf query, DnsQuery parsed, ReplyChannel client, int rcode, long receivedNanos) {
+        try {
+            ByteBuf reply = DnsMessages.errorReply(ByteBufAllocator.DEFAULT, query, parsed, rcode);
+            reply.setShort(0, parsed.id());
+            client.reply(reply);
+            metrics.response(rcode, System.nanoTime() - receivedNanos);
+        } finally {
+            query.release();
+        }
+    }
+}

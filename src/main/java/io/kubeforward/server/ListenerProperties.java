@@ -1,0 +1,35 @@
+package io.kubeforward.server;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the DNS side runs ({@code kubeforward.listener.*}).
+ *
+ * @param ioThreads         event-loop threads for all DNS traffic; 0 = one per available processor
+ * @param nativeTransport   use native epoll when available (else NIO)
+ * @param udpSockets        UDP sockets per listening address with SO_REUSEPORT; 0 = one per event loop
+ * @param tcpIdleTimeout    close a client TCP connection idle this long with nothing in flight
+ * @param maxTcpConnections open client TCP connections per listening address; more are closed at once
+ * @param maxPipelined      unanswered queries per client TCP connection before it stops reading
+ * @param deadline          overall time to answer one query before SERVFAIL (CoreDNS: 5s)
+ */
+@ConfigurationProperties("kubeforward.listener")
+public record ListenerProperties(
+        @DefaultValue("0") int ioThreads,
+        @DefaultValue("true") boolean nativeTransport,
+        @DefaultValue("0") int udpSockets,
+        @DefaultValue("10s") Duration tcpIdleTimeout,
+        @DefaultValue("1000") int maxTcpConnections,
+        @DefaultValue("64") int maxPipelined,
+        @DefaultValue("5s") Duration deadline) {
+
+    public int effectiveIoThreads() {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+    }
+
+    public ListenerSettings settings() {
+        return new ListenerSettings(udpSockets, tcpIdleTimeout, maxTcpConnections, maxPipelined);
+    }
+}

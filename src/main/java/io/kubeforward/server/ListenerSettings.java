@@ -1,0 +1,18 @@
+package io.kubeforward.server;
+
+import java.time.Duration;
+
+/**
+ * Limits of the client-facing sockets ({@code kubeforward.listener.*}).
+ *
+ * @param udpSockets     UDP sockets per address with SO_REUSEPORT (native transport only); 0 = one per event loop
+ * @param tcpIdleTimeout a TCP connection with nothing in flight is closed after this long without a query
+ * @param maxTcpConnections open client TCP connections per address; more are closed at once
+ * @param maxPipelined   unanswered queries per TCP connection before it stops reading
+ */
+public record ListenerSettings(int udpSockets, Duration tcpIdleTimeout, int maxTcpConnections, int maxPipelined) {
+
+    public static ListenerSettings defaults() {
+        return new ListenerSettings(0, Duration.ofSeconds(10), 1000, 64);
+    }
+}

@@ -1,0 +1,203 @@
+package io.kubeforward.upstream;
+
+import io.kubeforward.dns.DnsHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * One connected UDP socket from one event loop to one upstream. The kernel picks a random ephemeral
+ * source port when it is opened; each query gets a random unused 16-bit ID. A reply is relayed only if
+ * it comes from the upstream's address and port, carries an ID in flight and answers that query's
+ * question; anything else is counted and dropped. Confined to its event loop.
+ */
+@ChannelHandler.Sharable
+final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
+
+    /** In-flight queries per socket; with random IDs this keeps a free ID a few draws away. */
+    static final int MAX_IN_FLIGHT = 16_384;
+    private static final int MAX_ID_DRAWS = 16;
+    private static final int RECEIVE_BUFFER = 65_535;
+
+    private final InetSocketAddress upstream;
+    private final EventLoop loop;
+    private final RandomGenerator random;
+    private final UpstreamCounters counters;
+    private final IntObjectHashMap<PendingExchange> inFlight = new IntObjectHashMap<>();
+    private Channel channel;
+
+    UdpUpstreamSocket(InetSocketAddress upstream, EventLoop loop, RandomGenerator random, UpstreamCounters counters) {
+        this.upstream = upstream;
+        this.loop = loop;
+        this.random = random;
+        this.counters = counters;
+    }
+
+    /**
+     * Sends {@code query} (its ID is overwritten) and calls {@code listener} once with the outcome.
+     * Must run on this socket's event loop.
+     */
+    void exchange(ByteBuf query, int questionEnd, long timeoutNanos, ExchangeListener listener,
+            ChannelFactory<DatagramChannel> channels, Optional<InetAddress> sourceAddress) {
+        if (channel == null || !channel.isActive()) {
+            if (!open(channels, sourceAddress)) {
+                listener.onFailure(ExchangeFailure.CONNECTION_REFUSED);
+                return;
+            }
+        }
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            listener.onFailure(ExchangeFailure.OVERLOADED);
+            return;
+        }
+        int id = freeId();
+        if (id < 0) {
+            listener.onFailure(ExchangeFailure.OVERLOADED);
+            return;
+        }
+        DnsHeader.setId(query, id);
+        PendingExchange pending = new PendingExchange(id, query, questionEnd, listener, System.nanoTime());
+        inFlight.put(id, pending);
+        pending.timeout(loop.schedule(() -> expire(pending), timeoutNanos, TimeUnit.NANOSECONDS), pending.startNanos + timeoutNanos);
+        channel.writeAndFlush(new DatagramPacket(query.retainedDuplicate(), upstream)).addListener(f -> {
+            if (!f.isSuccess() && inFlight.remove(pending.upstreamId, pending)) {
+                pending.fail(ExchangeFailure.WRITE_FAILED);
+            }
+        });
+    }
+
+    private boolean open(ChannelFactory<DatagramChannel> channels, Optional<InetAddress> sourceAddress) {
+        closeChannel();
+        DatagramChannel created = channels.newChannel();
+        created.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER));
+        created.pipeline().addLast(this);
+        // On our own loop these complete inline: registration, bind and a UDP connect need no round trip.
+        ChannelFuture registered = loop.register(created);
+        if (!registered.isSuccess()) {
+            created.close();
+            return false;
+        }
+        if (sourceAddress.isPresent() && !created.bind(new InetSocketAddress(sourceAddress.get(), 0)).isSuccess()) {
+            created.close();
+            return false;
+        }
+        ChannelFuture connected = created.connect(upstream);
+        if (!connected.isSuccess()) {
+            created.close();
+            return false;
+        }
+        channel = created;
+        return true;
+    }
+
+    private int freeId() {
+        for (int i = 0; i < MAX_ID_DRAWS; i++) {
+            int id = random.nextInt(65_536);
+            if (!inFlight.containsKey(id)) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private void expire(PendingExchange pending) {
+        if (inFlight.remove(pending.upstreamId, pending)) {
+            pending.fail(ExchangeFailure.TIMEOUT);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket packet)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ByteBuf reply = packet.content();
+        boolean relayed = false;
+        try {
+            if (ctx.channel() != channel || !upstream.equals(packet.sender()) || reply.readableBytes() < DnsHeader.LENGTH) {
+                counters.rejectedReply();
+                return;
+            }
+            PendingExchange pending = inFlight.get(DnsHeader.id(reply));
+            if (pending == null || !pending.isAnsweredBy(reply)) {
+                counters.rejectedReply();
+                return;
+            }
+            inFlight.remove(pending.upstreamId);
+            relayed = pending.succeed(reply);
+        } finally {
+            if (!relayed) {
+                packet.release();
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (ctx.channel() != channel) {
+            return;
+        }
+        // ICMP port unreachable (ECONNREFUSED on a connected socket): nobody listens there. Fail what is in
+        // flight at once rather than wait for timeouts, so the forwarder moves on to the next upstream.
+        failAll(ExchangeFailure.CONNECTION_REFUSED);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (ctx.channel() != channel) {
+            return;
+        }
+        failAll(ExchangeFailure.CONNECTION_CLOSED);
+    }
+
+    private void failAll(ExchangeFailure failure) {
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        List<PendingExchange> all = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+        for (PendingExchange pending : all) {
+            pending.fail(failure);
+        }
+    }
+
+    /** Closes the socket; queries in flight fail with {@link ExchangeFailure#REMOVED}. Event loop only. */
+    void close() {
+        failAll(ExchangeFailure.REMOVED);
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** The local port the kernel chose, for tests and diagnostics; 0 when closed. */
+    int localPort() {
+        return channel == null ? 0 : ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+}

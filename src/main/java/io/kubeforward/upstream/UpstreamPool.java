@@ -1,0 +1,97 @@
+package io.kubeforward.upstream;
+
+import io.kubeforward.config.UpstreamAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstreams behind one forward rule. The member list is an immutable {@link UpstreamSet} replaced
+ * atomically; members that stay across a change keep their state (health, counters, pooled connections),
+ * new ones start fresh, removed ones are closed. Queries read {@link #current()} and never wait on a change.
+ */
+public final class UpstreamPool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
+
+    private final String name;
+    private final Function<UpstreamAddress, Upstream> factory;
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private volatile UpstreamSet current = UpstreamSet.EMPTY;
+
+    /**
+     * @param name    identifies the pool in logs, metrics and {@code /actuator/upstreams}
+     * @param factory creates the member for a new address
+     */
+    public UpstreamPool(String name, Function<UpstreamAddress, Upstream> factory) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.factory = Objects.requireNonNull(factory, "factory");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The current members: one volatile read. */
+    public UpstreamSet current() {
+        return current;
+    }
+
+    public void addListener(MembershipListener listener) {
+        listeners.add(listener);
+        for (Upstream member : current.members()) {
+            listener.added(member);
+        }
+    }
+
+    /**
+     * Makes {@code addresses} the member list, in that order. Returns whether anything changed; an
+     * identical list (same addresses, same order) changes nothing and notifies nobody.
+     */
+    public boolean apply(List<UpstreamAddress> addresses) {
+        List<Upstream> added = new ArrayList<>();
+        List<Upstream> removed;
+        synchronized (lock) {
+            Map<UpstreamAddress, Upstream> existing = new LinkedHashMap<>();
+            for (Upstream member : current.members()) {
+                existing.put(member.address(), member);
+            }
+            List<Upstream> next = new ArrayList<>(addresses.size());
+            for (UpstreamAddress address : new java.util.LinkedHashSet<>(addresses)) {
+                Upstream member = existing.remove(address);
+                if (member == null) {
+                    member = factory.apply(address);
+                    added.add(member);
+                }
+                next.add(member);
+            }
+            removed = List.copyOf(existing.values());
+            if (added.isEmpty() && removed.isEmpty() && next.equals(current.asList())) {
+                return false;
+            }
+            current = new UpstreamSet(next.toArray(Upstream[]::new), current.version() + 1);
+        }
+        for (MembershipListener listener : listeners) {
+            added.forEach(listener::added);
+            removed.forEach(listener::removed);
+        }
+        removed.forEach(Upstream::close);
+        if (!added.isEmpty() || !removed.isEmpty()) {
+            log.info("Upstreams of {}: {} (added {}, removed {})", name, current.asList(), added, removed);
+        }
+        return true;
+    }
+
+    /** Closes every member. */
+    @Override
+    public void close() {
+        apply(List.of());
+    }
+}
