@@ -1,0 +1,142 @@
+package io.kubeforward.config;
+
+import io.kubeforward.config.Corefile.Directive;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The option lines shared by {@code forward { ... }} and {@code kubeforward { ... }}, with CoreDNS's
+ * argument counts and value checks. One instance reads the options of one directive. An option may be given
+ * once, except {@code except} whose names add up.
+ */
+final class ForwardOptionParser {
+
+    private static final int MANY = Integer.MAX_VALUE;
+    private static final Map<String, Option> OPTIONS = Map.ofEntries(
+            Map.entry("except", new Option(1, MANY, (a, b) -> a.forEach(b::addExcept))),
+            Map.entry("force_tcp", new Option(0, 0, (a, b) -> b.forceTcp(true))),
+            Map.entry("prefer_udp", new Option(0, 0, (a, b) -> b.preferUdp(true))),
+            Map.entry("max_fails", new Option(1, 1, (a, b) -> b.maxFails(number(a.get(0))))),
+            Map.entry("max_connect_attempts", new Option(1, 1, (a, b) -> b.maxConnectAttempts(number(a.get(0))))),
+            Map.entry("expire", new Option(1, 1, (a, b) -> b.expire(GoDuration.parse(a.get(0))))),
+            Map.entry("max_age", new Option(1, 1, (a, b) -> b.maxAge(GoDuration.parse(a.get(0))))),
+            Map.entry("max_idle_conns", new Option(1, 1, (a, b) -> b.maxIdleConns(number(a.get(0))))),
+            Map.entry("read_timeout", new Option(1, 1, (a, b) -> b.readTimeout(GoDuration.parse(a.get(0))))),
+            Map.entry("tls", new Option(0, 3, ForwardOptionParser::tls)),
+            Map.entry("tls_servername", new Option(1, 1, (a, b) -> b.tlsServerName(a.get(0)))),
+            Map.entry("policy", new Option(1, 1, (a, b) -> b.policy(a.get(0)))),
+            Map.entry("health_check", new Option(1, 4, ForwardOptionParser::healthCheck)),
+            Map.entry("max_concurrent", new Option(1, 1, (a, b) -> b.maxConcurrent(number(a.get(0))))),
+            Map.entry("failfast_all_unhealthy_upstreams", new Option(0, 0, (a, b) -> b.failfastAllUnhealthyUpstreams(true))),
+            Map.entry("failover", new Option(1, MANY, (a, b) -> b.failover(a))),
+            Map.entry("source_address", new Option(1, 1, (a, b) -> b.sourceAddress(a.get(0)))));
+
+    private final String owner;
+    private final ForwardOptionsBuilder builder = new ForwardOptionsBuilder();
+    private final Map<String, String> seen = new HashMap<>();
+
+    /** @param owner the directive whose block is read, {@code forward} or {@code kubeforward}, for messages */
+    ForwardOptionParser(String owner) {
+        this.owner = Objects.requireNonNull(owner, "owner");
+    }
+
+    /**
+     * Applies {@code line} if it is a forward option.
+     *
+     * @return false when {@code line} is not a forward option (the caller decides what else it may be)
+     * @throws ConfigException when it is one but malformed, given twice, or not supported
+     */
+    boolean accept(Directive line) {
+        String name = line.name();
+        if (name.equals("next") || name.equals("next_on_nodata")) {
+            throw line.error(owner + ": option '" + name + "' is not supported (kubeforward does not chain plugins)");
+        }
+        Option option = OPTIONS.get(name);
+        if (option == null) {
+            return false;
+        }
+        OptionLines.requireArgs(line, owner, option.minArgs(), option.maxArgs());
+        OptionLines.requireNoBlock(line, owner);
+        if (!name.equals("except")) {
+            OptionLines.requireFirst(line, owner, seen);
+        }
+        seen.putIfAbsent(name, line.location());
+        try {
+            option.apply().accept(line.args(), builder);
+        } catch (IllegalArgumentException e) {
+            throw line.error(owner + ": " + name + ": " + e.getMessage());
+        }
+        return true;
+    }
+
+    /**
+     * The options read so far, after the checks that span several lines.
+     *
+     * @param warnings where {@code force_tcp} + {@code prefer_udp} is reported
+     */
+    ForwardOptions finish(List<ConfigWarning> warnings) {
+        if (builder.preferUdpOverridden()) {
+            warnings.add(new ConfigWarning(seen.get("prefer_udp"),
+                    owner + ": both force_tcp and prefer_udp are set; force_tcp wins and prefer_udp is ignored"));
+        }
+        try {
+            builder.checkMaxAge();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(seen.get("max_age"), owner + ": max_age: " + e.getMessage());
+        }
+        return builder.build();
+    }
+
+    List<String> except() {
+        return builder.except();
+    }
+
+    String tlsServerName() {
+        return builder.tlsServerName();
+    }
+
+    private static int number(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number");
+        }
+    }
+
+    private static void tls(List<String> args, ForwardOptionsBuilder builder) {
+        // CoreDNS: no argument = system roots, CA alone, CERT KEY, or CERT KEY CA.
+        Optional<String> cert = args.size() >= 2 ? Optional.of(args.get(0)) : Optional.empty();
+        Optional<String> key = args.size() >= 2 ? Optional.of(args.get(1)) : Optional.empty();
+        Optional<String> ca = args.size() == 1 ? Optional.of(args.get(0))
+                : args.size() == 3 ? Optional.of(args.get(2)) : Optional.empty();
+        builder.tls(cert, key, ca);
+    }
+
+    /** {@code health_check DURATION [no_rec] [domain FQDN]}. */
+    private static void healthCheck(List<String> args, ForwardOptionsBuilder builder) {
+        boolean recursionDesired = true;
+        String domain = ".";
+        for (int i = 1; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "no_rec" -> recursionDesired = false;
+                case "domain" -> {
+                    if (++i == args.size()) {
+                        throw new IllegalArgumentException("'domain' needs a name");
+                    }
+                    domain = args.get(i);
+                }
+                default -> throw new IllegalArgumentException("unknown argument '" + args.get(i)
+                        + "' (expected: no_rec or domain FQDN)");
+            }
+        }
+        builder.healthCheck(GoDuration.parse(args.get(0)), recursionDesired, domain);
+    }
+
+    /** Argument count bounds and what to do with the arguments. */
+    private record Option(int minArgs, int maxArgs, BiConsumer<List<String>, ForwardOptionsBuilder> apply) {
+    }
+}

@@ -1,0 +1,122 @@
+package io.kubeforward.config;
+
+import io.kubeforward.config.Corefile.Directive;
+import io.kubeforward.config.Corefile.Key;
+import io.kubeforward.config.Corefile.ServerBlockSyntax;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Interprets the directives of one server block: {@code bind}, {@code errors}, {@code log}, {@code forward},
+ * {@code kubeforward}; directives of later issues are accepted with a warning; anything else fails.
+ */
+final class ServerBlockReader {
+
+    /** Directives of the node-local-dns Corefile that later issues implement; accepted and ignored until then. */
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("cache", "reload", "loop", "health", "ready", "prometheus");
+
+    private final ServerBlockSyntax syntax;
+    private final List<ConfigWarning> warnings;
+    private final Set<String> warnedDirectives;
+    private final List<InetAddress> binds = new ArrayList<>();
+    private final Map<String, String> seen = new HashMap<>();
+    private Optional<ForwardRule> forward = Optional.empty();
+
+    /**
+     * @param warnings         collects this block's warnings
+     * @param warnedDirectives not-yet-implemented directives already reported in this file (each is reported once)
+     */
+    ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, Set<String> warnedDirectives) {
+        this.syntax = syntax;
+        this.warnings = warnings;
+        this.warnedDirectives = warnedDirectives;
+    }
+
+    ServerBlock read() {
+        List<ServerKey> keys = keys();
+        for (Directive directive : syntax.directives()) {
+            directive(directive);
+        }
+        try {
+            return new ServerBlock(keys.stream().map(ServerKey::zone).toList(), keys.get(0).port(),
+                    binds.isEmpty() ? IpLiterals.wildcards() : binds,
+                    seen.containsKey("errors"), seen.containsKey("log"), forward);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(syntax.location(), e.getMessage());
+        }
+    }
+
+    private List<ServerKey> keys() {
+        List<ServerKey> keys = new ArrayList<>();
+        for (Key key : syntax.keys()) {
+            try {
+                keys.add(ServerKey.parse(key.text()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key.location(), e.getMessage());
+            }
+            if (keys.get(keys.size() - 1).port() != keys.get(0).port()) {
+                throw new ConfigException(key.location(), "server block keys '" + syntax.keys().get(0).text() + "' and '"
+                        + key.text() + "' use different ports (expected: one port per server block)");
+            }
+        }
+        return keys;
+    }
+
+    private void directive(Directive directive) {
+        switch (directive.name()) {
+            case "bind" -> bind(directive);
+            case "errors", "log" -> flag(directive);
+            case "forward" -> forward(directive);
+            case "kubeforward" -> forward(directive);
+            case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
+            default -> notYetImplemented(directive);
+        }
+    }
+
+    private void bind(Directive directive) {
+        OptionLines.requireArgs(directive, "", 1, Integer.MAX_VALUE);
+        OptionLines.requireNoBlock(directive, "");
+        for (String arg : directive.args()) {
+            InetAddress address = IpLiterals.parse(arg).orElseThrow(() -> directive.error("bind: '" + arg
+                    + "' is not an IP address (interface names are not supported; list the interface's addresses)"));
+            if (binds.contains(address)) {
+                throw directive.error("bind: " + arg + " is listed twice");
+            }
+            binds.add(address);
+        }
+    }
+
+    private void flag(Directive directive) {
+        OptionLines.requireArgs(directive, "", 0, 0);
+        OptionLines.requireNoBlock(directive, "");
+        OptionLines.requireFirst(directive, "", seen);
+        seen.put(directive.name(), directive.location());
+    }
+
+    private void forward(Directive directive) {
+        String previous = seen.containsKey("forward") ? seen.get("forward") : seen.get("kubeforward");
+        if (previous != null) {
+            throw directive.error(directive.name() + ": this server block already forwards (at " + previous
+                    + "; expected: one forward or kubeforward per server block)");
+        }
+        seen.put(directive.name(), directive.location());
+        forward = Optional.of(directive.name().equals("forward")
+                ? ForwardDirectiveParser.parse(directive, warnings)
+                : KubeforwardDirectiveParser.parse(directive, warnings));
+    }
+
+    private void notYetImplemented(Directive directive) {
+        if (!NOT_YET_IMPLEMENTED.contains(directive.name())) {
+            throw directive.error("unknown directive '" + directive.name() + "'");
+        }
+        if (warnedDirectives.add(directive.name())) {
+            warnings.add(new ConfigWarning(directive.location(),
+                    "directive '" + directive.name() + "' is recognised but not implemented yet; ignored"));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.kubeforward.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every malformed Corefile fails as a whole with {@code FILE:LINE: message} naming the directive or option. */
+class MalformedCorefileTest {
+
+    /** A server block forwarding to 1.1.1.1 with {@code options} in the forward block (options start on line 3). */
+    private static String forwardWith(String options) {
+        return ".:53 {\n    forward . 1.1.1.1 {\n" + options + "\n    }\n}\n";
+    }
+
+    /** A server block with {@code body} as its directives (starting on line 2). */
+    private static String block(String body) {
+        return ".:53 {\n" + body + "\n}\n";
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                // syntax
+                Arguments.of("", "Corefile: no server block (expected: ZONE[:PORT] { ... })"),
+                Arguments.of(".:53\n", "Corefile:1: expected '{' at the end of the server block key line"),
+                Arguments.of(".:53\n{\n}\n", "Corefile:1: expected '{' at the end of the server block key line"),
+                Arguments.of(".:53 {\n    errors\n", "Corefile:1: '{' is never closed (missing '}')"),
+                Arguments.of(block("    forward . 1.1.1.1 {\n        force_tcp\n"), "Corefile:1: '{' is never closed (missing '}')"),
+                Arguments.of(block("    errors\n}"), "Corefile:4: unexpected '}' (no matching '{')"),
+                Arguments.of(block("    {"), "Corefile:2: unexpected '{' (expected a directive name)"),
+                Arguments.of(".:53 {\n} extra\n", "Corefile:2: unexpected 'extra' after '}' (expected a new line)"),
+                Arguments.of("{\n}\n", "Corefile:1: expected a server block key (ZONE[:PORT]) before '{'"),
+                Arguments.of(block("    log \"unterminated"), "Corefile:2: unterminated quoted string (missing '\"')"),
+                // server block keys
+                Arguments.of(".:99999 {\n}\n", "Corefile:1: server block key '.:99999': port 99999 (expected: 0-65535)"),
+                Arguments.of(".:dns {\n}\n", "Corefile:1: server block key '.:dns': port 'dns' is not a number"),
+                Arguments.of("tls://.:853 {\n}\n", "Corefile:1: server block key 'tls://.:853': transport 'tls' is not supported (expected: dns:// or none)"),
+                Arguments.of("a..b {\n}\n", "Corefile:1: server block key 'a..b': 'a..b' is not a valid domain name"),
+                Arguments.of("a.local:53 b.local:54 {\n}\n", "Corefile:1: server block keys 'a.local:53' and 'b.local:54' use different ports (expected: one port per server block)"),
+                Arguments.of(".:53 {\n}\n\ndns://.:53 {\n}\n", "Corefile:4: zone .:53 is already defined (at Corefile:1)"),
+                Arguments.of("cluster.local Cluster.Local. {\n}\n", "Corefile:1: zone cluster.local.:53 is already defined (at Corefile:1)"),
+                // directives
+                Arguments.of(block("    forwardd . 1.1.1.1"), "Corefile:2: unknown directive 'forwardd'"),
+                Arguments.of(block("    import common.conf"), "Corefile:2: import: not supported (expected: a self-contained Corefile)"),
+                Arguments.of(block("    errors stdout"), "Corefile:2: errors: wrong number of arguments: 1 (expected: 0)"),
+                Arguments.of(block("    errors\n    errors"), "Corefile:3: errors: given twice (first at Corefile:2)"),
+                Arguments.of(block("    log {\n        class denial\n    }"), "Corefile:2: log: unexpected block (this takes no '{ }')"),
+                Arguments.of(block("    bind"), "Corefile:2: bind: wrong number of arguments: 0 (expected: 1 or more)"),
+                Arguments.of(block("    bind eth0"), "Corefile:2: bind: 'eth0' is not an IP address (interface names are not supported; list the interface's addresses)"),
+                Arguments.of(block("    bind 127.0.0.1 127.0.0.1"), "Corefile:2: bind: 127.0.0.1 is listed twice"),
+                // forward arguments
+                Arguments.of(block("    forward ."), "Corefile:2: forward: wrong number of arguments: 1 (expected: FROM TO...)"),
+                Arguments.of(block("    forward a..b 1.1.1.1"), "Corefile:2: forward: FROM 'a..b' is not a valid domain name"),
+                Arguments.of(block("    forward . dns.google"), "Corefile:2: forward: 'dns.google' is not an IP address, IP:PORT or an existing file"),
+                Arguments.of(block("    forward . 1.1.1.1:70000"), "Corefile:2: forward: '1.1.1.1:70000': port 70000 (expected: 1-65535)"),
+                Arguments.of(block("    forward . [::1]:x"), "Corefile:2: forward: '[::1]:x': port 'x' is not a number"),
+                Arguments.of(block("    forward . https://1.1.1.1/dns-query"), "Corefile:2: forward: 'https://1.1.1.1/dns-query': DNS over HTTPS (https://) is not supported"),
+                Arguments.of(block("    forward . udp://1.1.1.1"), "Corefile:2: forward: 'udp://1.1.1.1': unknown transport 'udp' (expected: dns:// or tls://)"),
+                Arguments.of(block("    forward . tls://dns.quad9.net"), "Corefile:2: forward: 'tls://dns.quad9.net' is not an IP address, IP:PORT"),
+                Arguments.of(block("    forward . 1.1.1.1 1.1.1.1:53"), "Corefile:2: forward: upstream dns://1.1.1.1:53 is listed twice"),
+                Arguments.of(block("    forward . " + sixteenUpstreams()), "Corefile:2: forward: 16 upstreams (expected: at most 15, counting each nameserver of a file)"),
+                Arguments.of(block("    forward . 1.1.1.1\n    forward . 8.8.8.8"), "Corefile:3: forward: this server block already forwards (at Corefile:2; expected: one forward or kubeforward per server block)"),
+                Arguments.of(block("    forward . 1.1.1.1\n    kubeforward {\n        service_name kube-dns\n    }"), "Corefile:3: kubeforward: this server block already forwards (at Corefile:2; expected: one forward or kubeforward per server block)"),
+                // forward options
+                Arguments.of(forwardWith("        max_fail 3"), "Corefile:3: forward: unknown option 'max_fail'"),
+                Arguments.of(forwardWith("        max_fails -1"), "Corefile:3: forward: max_fails: -1 (expected: >= 0)"),
+                Arguments.of(forwardWith("        max_fails two"), "Corefile:3: forward: max_fails: 'two' is not a number"),
+                Arguments.of(forwardWith("        max_fails"), "Corefile:3: forward: max_fails: wrong number of arguments: 0 (expected: 1)"),
+                Arguments.of(forwardWith("        max_fails 1\n        max_fails 2"), "Corefile:4: forward: max_fails: given twice (first at Corefile:3)"),
+                Arguments.of(forwardWith("        max_connect_attempts -2"), "Corefile:3: forward: max_connect_attempts: -2 (expected: >= 0)"),
+                Arguments.of(forwardWith("        expire 5x"), "Corefile:3: forward: expire: invalid duration \"5x\" (expected e.g. 500ms, 5s, 1m30s)"),
+                Arguments.of(forwardWith("        expire -5s"), "Corefile:3: forward: expire: -5s (expected: > 0)"),
+                Arguments.of(forwardWith("        read_timeout 0"), "Corefile:3: forward: read_timeout: 0s (expected: > 0)"),
+                Arguments.of(forwardWith("        expire 10s\n        max_age 5s"), "Corefile:4: forward: max_age: 5s (expected: >= expire 10s)"),
+                Arguments.of(forwardWith("        max_idle_conns -1"), "Corefile:3: forward: max_idle_conns: -1 (expected: >= 0)"),
+                Arguments.of(forwardWith("        health_check -1s"), "Corefile:3: forward: health_check: -1s (expected: >= 0)"),
+                Arguments.of(forwardWith("        health_check 1s bogus"), "Corefile:3: forward: health_check: unknown argument 'bogus' (expected: no_rec or domain FQDN)"),
+                Arguments.of(forwardWith("        health_check 1s domain"), "Corefile:3: forward: health_check: 'domain' needs a name"),
+                Arguments.of(forwardWith("        health_check"), "Corefile:3: forward: health_check: wrong number of arguments: 0 (expected: 1 to 4)"),
+                Arguments.of(forwardWith("        policy fastest"), "Corefile:3: forward: policy: 'fastest' (expected: random, round_robin, sequential or least_outstanding)"),
+                Arguments.of(forwardWith("        failover"), "Corefile:3: forward: failover: wrong number of arguments: 0 (expected: 1 or more)"),
+                Arguments.of(forwardWith("        failover SERVFAIL NOERROR"), "Corefile:3: forward: failover: NOERROR cannot be used for failover"),
+                Arguments.of(forwardWith("        failover BOGUS"), "Corefile:3: forward: failover: 'BOGUS' is not an rcode (expected e.g. SERVFAIL, REFUSED)"),
+                Arguments.of(forwardWith("        source_address example.com"), "Corefile:3: forward: source_address: 'example.com' is not an IP address"),
+                Arguments.of(forwardWith("        max_concurrent -5"), "Corefile:3: forward: max_concurrent: -5 (expected: >= 0)"),
+                Arguments.of(forwardWith("        force_tcp yes"), "Corefile:3: forward: force_tcp: wrong number of arguments: 1 (expected: 0)"),
+                Arguments.of(forwardWith("        force_tcp {\n        }"), "Corefile:3: forward: force_tcp: unexpected block (this takes no '{ }')"),
+                Arguments.of(forwardWith("        tls a b c d"), "Corefile:3: forward: tls: wrong number of arguments: 4 (expected: 0 to 3)"),
+                Arguments.of(forwardWith("        tls /nonexistent/ca.pem"), "Corefile:3: forward: tls: CA file '/nonexistent/ca.pem' is not a readable file"),
+                Arguments.of(forwardWith("        except"), "Corefile:3: forward: except: wrong number of arguments: 0 (expected: 1 or more)"),
+                Arguments.of(forwardWith("        next NXDOMAIN"), "Corefile:3: forward: option 'next' is not supported (kubeforward does not chain plugins)"),
+                Arguments.of(forwardWith("        next_on_nodata"), "Corefile:3: forward: option 'next_on_nodata' is not supported (kubeforward does not chain plugins)"),
+                // kubeforward
+                Arguments.of(block("    kubeforward kube-dns {\n        service_name kube-dns\n    }"), "Corefile:2: kubeforward: unexpected argument 'kube-dns' (expected: none; settings go in the block)"),
+                Arguments.of(block("    kubeforward"), "Corefile:2: kubeforward: a block is required (expected: kubeforward { service_name NAME ... })"),
+                Arguments.of(block("    kubeforward {\n        namespace kube-system\n    }"), "Corefile:2: kubeforward: service_name is required"),
+                Arguments.of(block("    kubeforward {\n        service_name Kube_DNS\n    }"), "Corefile:3: kubeforward: service_name: 'Kube_DNS' is not a valid Kubernetes name (expected: lower-case letters, digits and '-', at most 63)"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        port 0\n    }"), "Corefile:4: kubeforward: port: 0 (expected: 1-65535)"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        port_name dns\n        port 53\n    }"), "Corefile:5: kubeforward: port: cannot be combined with port_name (at Corefile:4)"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        service_name coredns\n    }"), "Corefile:4: kubeforward: service_name: given twice (first at Corefile:3)"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        upstream_read_timeout 300s\n    }"), "Corefile:4: kubeforward: unknown option 'upstream_read_timeout'"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        max_fails -1\n    }"), "Corefile:4: kubeforward: max_fails: -1 (expected: >= 0)"));
+    }
+
+    private static String sixteenUpstreams() {
+        return IntStream.rangeClosed(1, 16).mapToObj(i -> "10.0.0." + i).collect(Collectors.joining(" "));
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource
+    void malformed(String corefile, String message) {
+        assertThatThrownBy(() -> TestCorefiles.parse(corefile))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+}

@@ -1,0 +1,182 @@
+package io.kubeforward.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Corefiles users bring: the original plugin's README and the one node-local-dns ships. */
+class ReferenceCorefilesTest {
+
+    /** The original plugin's README block, as written (it sets both force_tcp and prefer_udp). */
+    static final String ORIGINAL_README = """
+            .:53 {
+                errors
+                log
+                kubeforward {
+                    namespace kube-system
+                    service_name kube-dns
+                    port_name dns
+                    expire 10m
+                    health_check 5s
+                    prefer_udp
+                    force_tcp
+                }
+            }
+            """;
+
+    /**
+     * node-local-dns's Corefile (kubernetes/kubernetes cluster/addons/dns/nodelocaldns) with its placeholders
+     * as environment variables, as node-cache fills them in.
+     */
+    static final String NODE_LOCAL_DNS = """
+            {$CLUSTER_DOMAIN}:53 {
+                errors
+                cache {
+                    success 9984 30
+                    denial 9984 5
+                }
+                reload
+                loop
+                bind {$LOCAL_IP} {$DNS_SERVER_IP}
+                forward . {$CLUSTER_DNS_IP} {
+                    force_tcp
+                }
+                prometheus :9253
+                health {$LOCAL_IP}:8080
+            }
+            in-addr.arpa:53 {
+                errors
+                cache 30
+                reload
+                loop
+                bind {$LOCAL_IP} {$DNS_SERVER_IP}
+                forward . {$CLUSTER_DNS_IP} {
+                    force_tcp
+                }
+                prometheus :9253
+            }
+            ip6.arpa:53 {
+                errors
+                cache 30
+                reload
+                loop
+                bind {$LOCAL_IP} {$DNS_SERVER_IP}
+                forward . {$CLUSTER_DNS_IP} {
+                    force_tcp
+                }
+                prometheus :9253
+            }
+            .:53 {
+                errors
+                cache 30
+                reload
+                loop
+                bind {$LOCAL_IP} {$DNS_SERVER_IP}
+                forward . {$UPSTREAM_SERVERS}      # the node's /etc/resolv.conf
+                prometheus :9253
+            }
+            """;
+
+    static final String KUBEFORWARD_BLOCK = """
+                kubeforward {
+                    namespace kube-system
+                    service_name kube-dns
+                    port_name dns
+                    force_tcp
+                }
+            """;
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> env;
+
+    @BeforeEach
+    void placeholders() throws IOException {
+        Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 192.0.2.53\nnameserver 192.0.2.54\n");
+        env = Map.of("CLUSTER_DOMAIN", "cluster.local", "LOCAL_IP", "169.254.20.10", "DNS_SERVER_IP", "10.96.0.10",
+                "CLUSTER_DNS_IP", "10.96.0.11", "UPSTREAM_SERVERS", resolvConf.toString());
+    }
+
+    @Test
+    void theOriginalReadmeBlockParsesWithForceTcpWinningAndAWarning() {
+        LoadedConfig loaded = TestCorefiles.parse(ORIGINAL_README);
+        ServerBlock server = loaded.config().servers().get(0);
+        assertThat(server.zones()).containsExactly(".");
+        assertThat(server.logErrors()).isTrue();
+        assertThat(server.logQueries()).isTrue();
+        ForwardRule rule = server.forward().orElseThrow();
+        assertThat(rule.from()).isEqualTo(".");
+        assertThat(rule.source()).isEqualTo(new KubernetesServiceUpstreams("kube-system", "kube-dns", "dns", OptionalInt.empty()));
+        assertThat(rule.options().expire()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(rule.options().healthCheck()).isEqualTo(new HealthCheck(Duration.ofSeconds(5), true, "."));
+        assertThat(rule.options().forceTcp()).isTrue();
+        assertThat(rule.options().preferUdp()).isFalse();
+        assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
+                "Corefile:10: kubeforward: both force_tcp and prefer_udp are set; force_tcp wins and prefer_udp is ignored");
+    }
+
+    @Test
+    void theNodeLocalDnsCorefileWithForwardParses() throws IOException {
+        LoadedConfig loaded = TestCorefiles.parse(NODE_LOCAL_DNS, env);
+        List<InetAddress> bind = List.of(InetAddress.getByName("169.254.20.10"), InetAddress.getByName("10.96.0.10"));
+        ForwardOptions forceTcp = forceTcp();
+        StaticUpstreams clusterDns = new StaticUpstreams(List.of(upstream("10.96.0.11", "static")));
+        String origin = "resolv.conf:" + env.get("UPSTREAM_SERVERS");
+        assertThat(loaded.config().servers()).containsExactly(
+                new ServerBlock(List.of("cluster.local."), 53, bind, true, false,
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                new ServerBlock(List.of("in-addr.arpa."), 53, bind, true, false,
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                new ServerBlock(List.of("ip6.arpa."), 53, bind, true, false,
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                new ServerBlock(List.of("."), 53, bind, true, false, Optional.of(new ForwardRule(".", List.of(),
+                        new StaticUpstreams(List.of(upstream("192.0.2.53", origin), upstream("192.0.2.54", origin))),
+                        ForwardOptions.defaults()))));
+        assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
+                "Corefile:3: directive 'cache' is recognised but not implemented yet; ignored",
+                "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored",
+                "Corefile:8: directive 'loop' is recognised but not implemented yet; ignored",
+                "Corefile:13: directive 'prometheus' is recognised but not implemented yet; ignored",
+                "Corefile:14: directive 'health' is recognised but not implemented yet; ignored");
+    }
+
+    @Test
+    void theNodeLocalDnsCorefileWithKubeforwardParses() {
+        String corefile = NODE_LOCAL_DNS.replace("""
+                    forward . {$CLUSTER_DNS_IP} {
+                        force_tcp
+                    }
+                """, KUBEFORWARD_BLOCK);
+        KubeforwardConfig config = TestCorefiles.parse(corefile, env).config();
+        ForwardRule kubeDns = new ForwardRule(".", List.of(),
+                new KubernetesServiceUpstreams("kube-system", "kube-dns", "dns", OptionalInt.empty()), forceTcp());
+        assertThat(config.servers()).extracting(ServerBlock::zones)
+                .containsExactly(List.of("cluster.local."), List.of("in-addr.arpa."), List.of("ip6.arpa."), List.of("."));
+        assertThat(config.servers().subList(0, 3)).extracting(s -> s.forward().orElseThrow()).containsOnly(kubeDns);
+        assertThat(config.servers().get(3).forward().orElseThrow().source()).isInstanceOf(StaticUpstreams.class);
+    }
+
+    private static ForwardOptions forceTcp() {
+        ForwardOptions d = ForwardOptions.defaults();
+        return new ForwardOptions(true, false, d.maxFails(), d.maxConnectAttempts(), d.expire(), d.maxAge(),
+                d.maxIdleConns(), d.readTimeout(), d.tls(), d.tlsServerName(), d.policy(), d.healthCheck(),
+                d.maxConcurrent(), d.failfastAllUnhealthyUpstreams(), d.failover(), d.sourceAddress());
+    }
+
+    private static UpstreamAddress upstream(String ip, String origin) throws IOException {
+        return new UpstreamAddress(Transport.DNS, new InetSocketAddress(InetAddress.getByName(ip), 53), "", origin);
+    }
+}
