@@ -1,0 +1,127 @@
+package io.kubeforward.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Spring properties under {@code kubeforward.*}. Either {@code corefile} names a Corefile (which then wins
+ * over {@code servers}), or {@code servers} describes the server blocks the same way a Corefile would.
+ * See docs/configuration.md for the Corefile equivalent of every property.
+ *
+ * @param corefile path of a CoreDNS-style Corefile; when set, it is the configuration and {@code servers} is
+ *                 ignored (environment variable {@code KUBEFORWARD_COREFILE})
+ * @param servers  server blocks, used when no Corefile is given
+ */
+@ConfigurationProperties("kubeforward")
+public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultValue List<Server> servers) {
+
+    /**
+     * One server block, like {@code ZONE... { bind ...; errors; log; forward ... }} in a Corefile.
+     *
+     * @param zones   zones served by this block, e.g. {@code cluster.local} or {@code .}; at least one
+     * @param port    DNS port (UDP and TCP); 0 picks a free port
+     * @param bind    addresses to listen on (IP literals); empty = every address ({@code 0.0.0.0} and {@code ::})
+     * @param errors  log failures of this block, like the {@code errors} directive
+     * @param log     log every query, like the {@code log} directive
+     * @param forward where queries are forwarded; absent = the block forwards nowhere and answers REFUSED
+     */
+    public record Server(
+            @DefaultValue List<String> zones,
+            @DefaultValue("53") int port,
+            @DefaultValue List<String> bind,
+            @DefaultValue("false") boolean errors,
+            @DefaultValue("false") boolean log,
+            @Nullable Forward forward) {
+    }
+
+    /**
+     * Like {@code forward FROM TO... { OPTIONS }}, or {@code kubeforward { ... }} when {@code service} is set.
+     * Exactly one of {@code to} and {@code service} is required. Defaults are CoreDNS's.
+     *
+     * @param from                          base domain forwarded
+     * @param to                            upstreams: {@code IP}, {@code IP:PORT}, {@code [IPv6]:PORT},
+     *                                      {@code dns://...}, {@code tls://IP[:PORT][%NAME]} or a resolv.conf path
+     * @param service                       the Kubernetes Service whose endpoints are the upstreams
+     * @param except                        names (and their subdomains) not forwarded
+     * @param forceTcp                      always use TCP to upstreams (wins over prefer-udp)
+     * @param preferUdp                     use UDP even for TCP clients
+     * @param maxFails                      consecutive failures after which an upstream is down; 0 = never
+     * @param maxConnectAttempts            attempts per query; unset = 2 x upstreams, 0 = no cap
+     * @param expire                        idle lifetime of a pooled connection
+     * @param maxAge                        maximum lifetime of a pooled connection; 0 = unbounded
+     * @param maxIdleConns                  idle connections kept per upstream; 0 = unlimited
+     * @param readTimeout                   per-attempt read timeout
+     * @param tls                           client certificate, key and CA for tls:// upstreams
+     * @param tlsServername                 TLS server name to verify for tls:// upstreams without %NAME
+     * @param policy                        random, round_robin, sequential or least_outstanding
+     * @param healthCheck                   health-check interval and probe
+     * @param maxConcurrent                 in-flight queries above which REFUSED is answered; 0 = no limit
+     * @param failfastAllUnhealthyUpstreams answer SERVFAIL at once when every upstream is down
+     * @param failover                      rcodes (e.g. SERVFAIL, REFUSED) on which the next upstream is tried
+     * @param sourceAddress                 local IP for upstream queries and health checks; empty = any
+     */
+    public record Forward(
+            @DefaultValue(".") String from,
+            @DefaultValue List<String> to,
+            @Nullable Service service,
+            @DefaultValue List<String> except,
+            @DefaultValue("false") boolean forceTcp,
+            @DefaultValue("false") boolean preferUdp,
+            @DefaultValue("2") int maxFails,
+            @Nullable Integer maxConnectAttempts,
+            @DefaultValue("10s") Duration expire,
+            @DefaultValue("0s") Duration maxAge,
+            @DefaultValue("0") int maxIdleConns,
+            @DefaultValue("2s") Duration readTimeout,
+            @DefaultValue Tls tls,
+            @DefaultValue("") String tlsServername,
+            @DefaultValue("random") String policy,
+            @DefaultValue HealthCheck healthCheck,
+            @DefaultValue("0") int maxConcurrent,
+            @DefaultValue("false") boolean failfastAllUnhealthyUpstreams,
+            @DefaultValue List<String> failover,
+            @DefaultValue("") String sourceAddress) {
+    }
+
+    /**
+     * Like the {@code namespace}, {@code service_name}, {@code port_name} and {@code port} lines of
+     * {@code kubeforward { ... }}.
+     *
+     * @param namespace namespace of the Service; empty = the pod's namespace, else kube-system
+     * @param name      name of the Service (required)
+     * @param portName  name of the Service port; empty = {@code port}, or the Service's only port
+     * @param port      port number instead of {@code port-name}; 0 = unset
+     */
+    public record Service(
+            @DefaultValue("") String namespace,
+            @DefaultValue("") String name,
+            @DefaultValue("") String portName,
+            @DefaultValue("0") int port) {
+    }
+
+    /**
+     * Like {@code tls [CERT KEY [CA]]}: PEM files for DNS over TLS.
+     *
+     * @param cert client certificate; requires {@code key}
+     * @param key  client private key
+     * @param ca   CA bundle to trust; empty = the JVM's trust store
+     */
+    public record Tls(@DefaultValue("") String cert, @DefaultValue("") String key, @DefaultValue("") String ca) {
+    }
+
+    /**
+     * Like {@code health_check INTERVAL [no_rec] [domain FQDN]}.
+     *
+     * @param interval time between probes; 0 disables health checks
+     * @param noRec    send probes without the RD bit
+     * @param domain   name probed with an NS query
+     */
+    public record HealthCheck(
+            @DefaultValue("500ms") Duration interval,
+            @DefaultValue("false") boolean noRec,
+            @DefaultValue(".") String domain) {
+    }
+}
