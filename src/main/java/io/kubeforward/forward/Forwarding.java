@@ -48,6 +48,9 @@ public final class Forwarding implements AutoCloseable {
     public record Entry(String server, ServerBlock block, Optional<Forwarder> forwarder, Optional<HealthChecker> checker) {
     }
 
+    /** How often idle pooled connections are checked against {@code expire} and {@code max_age} (as CoreDNS). */
+    static final Duration CONNECTION_CLEANUP_INTERVAL = Duration.ofSeconds(10);
+
     private final List<Entry> entries;
     private final Map<InetSocketAddress, QueryRouter> routers;
 
@@ -81,6 +84,7 @@ public final class Forwarding implements AutoCloseable {
                         : Optional.empty();
                 UpstreamPool pool = newPool(poolName, rule, loops, registry);
                 checker.ifPresent(pool::addListener);
+                pool.evictExpiredConnectionsEvery(loops.loop(0), CONNECTION_CLEANUP_INTERVAL);
                 forwarder = Optional.of(new Forwarder(rule.options(), pool, new ForwardMetrics(registry, server, block.zones().get(0)),
                         checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors())));
                 if (rule.source() instanceof StaticUpstreams upstreams) {

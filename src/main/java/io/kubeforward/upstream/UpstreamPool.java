@@ -25,6 +25,7 @@ public final class UpstreamPool implements AutoCloseable {
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private volatile UpstreamSet current = UpstreamSet.EMPTY;
+    private volatile java.util.concurrent.ScheduledFuture<?> eviction;
 
     /**
      * @param name    identifies the pool in logs, metrics and {@code /actuator/upstreams}
@@ -89,9 +90,26 @@ public final class UpstreamPool implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Every {@code interval}, closes pooled connections idle past {@code expire} or older than {@code max_age},
+     * so idle file descriptors do not linger until the next query (CoreDNS cleans up every 10s).
+     */
+    public void evictExpiredConnectionsEvery(io.netty.channel.EventLoop loop, java.time.Duration interval) {
+        long nanos = interval.toNanos();
+        eviction = loop.scheduleWithFixedDelay(() -> {
+            for (Upstream member : current.members()) {
+                member.evictExpiredConnections();
+            }
+        }, nanos, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     /** Closes every member. */
     @Override
     public void close() {
+        java.util.concurrent.ScheduledFuture<?> scheduled = eviction;
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
         apply(List.of());
     }
 }

@@ -26,6 +26,27 @@ class RealPeersTest {
     }
 
     @Test
+    void dnsOverTlsToUnboundVerifiesTheServerName() throws Exception {
+        try (UnboundServer unbound = UnboundServer.startTls("10.9.9.7", "dns.example.test");
+                ForwardingFixture fixture = ForwardingFixture.start(
+                        options().tls(unbound.certificate(), "dns.example.test").build(), Duration.ofSeconds(5),
+                        List.of(new UpstreamAddress(Transport.TLS, unbound.address(), "dns.example.test", "static")))) {
+            assertThat(Dig.query(fixture.address(), "www.example.test.", "A", false)).containsExactly("10.9.9.7");
+            assertThat(Dig.query(fixture.address(), "www.example.test.", "A", true)).containsExactly("10.9.9.7");
+            assertThat(fixture.registry().get("kubeforward.proxy.conn.cache.hits").tag("proto", "tls").counter().count())
+                    .as("the second query reuses the TLS connection").isGreaterThanOrEqualTo(1);
+        }
+        try (UnboundServer unbound = UnboundServer.startTls("10.9.9.7", "dns.example.test");
+                ForwardingFixture fixture = ForwardingFixture.start(
+                        options().tls(unbound.certificate(), "wrong.example.test").readTimeout(Duration.ofMillis(500)).build(),
+                        Duration.ofSeconds(1),
+                        List.of(new UpstreamAddress(Transport.TLS, unbound.address(), "wrong.example.test", "static")))) {
+            // The certificate does not name wrong.example.test: the handshake fails and nothing is relayed.
+            assertThat(Dig.query(fixture.address(), "www.example.test.", "A", false)).isEmpty();
+        }
+    }
+
+    @Test
     void forceTcpToUnbound() throws Exception {
         try (UnboundServer unbound = UnboundServer.start("10.9.9.8");
                 ForwardingFixture fixture = ForwardingFixture.start(options().forceTcp().build(), Duration.ofSeconds(5),

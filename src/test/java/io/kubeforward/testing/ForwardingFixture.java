@@ -113,6 +113,8 @@ public final class ForwardingFixture implements AutoCloseable {
         private OptionalInt maxConcurrent = OptionalInt.empty();
         private boolean failfast;
         private Set<Integer> failover = Set.of();
+        private Optional<io.kubeforward.config.TlsOptions> tls = Optional.empty();
+        private String tlsServerName = "";
 
         public Options forceTcp() { forceTcp = true; return this; }
         public Options preferUdp() { preferUdp = true; return this; }
@@ -127,9 +129,15 @@ public final class ForwardingFixture implements AutoCloseable {
         public Options failfast() { failfast = true; return this; }
         public Options failover(Integer... rcodes) { failover = Set.of(rcodes); return this; }
 
+        public Options tls(java.nio.file.Path ca, String serverName) {
+            tls = Optional.of(new io.kubeforward.config.TlsOptions(Optional.empty(), Optional.empty(), Optional.of(ca)));
+            tlsServerName = serverName;
+            return this;
+        }
+
         public ForwardOptions build() {
             return new ForwardOptions(forceTcp, preferUdp, maxFails, maxConnectAttempts, expire, maxAge, OptionalInt.empty(),
-                    readTimeout, Optional.empty(), "", policy, healthCheck, maxConcurrent, failfast, failover, Optional.empty());
+                    readTimeout, tls, tlsServerName, policy, healthCheck, maxConcurrent, failfast, failover, Optional.empty());
         }
     }
 }

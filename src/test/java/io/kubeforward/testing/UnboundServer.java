@@ -27,13 +27,42 @@ public final class UnboundServer implements AutoCloseable {
     }
 
     public static UnboundServer start(String answer) throws IOException, InterruptedException {
+        return start(answer, Files.createTempDirectory("unbound"), false);
+    }
+
+    /**
+     * Unbound serving DNS over TLS only, with a self-signed certificate for {@code serverName} and IP 127.0.0.1;
+     * the certificate (to trust) is {@link #certificate()}.
+     */
+    public static UnboundServer startTls(String answer, String serverName) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("unbound-tls");
+        Process openssl = new ProcessBuilder(Peers.require("openssl", "openssl").toString(), "req", "-x509", "-newkey",
+                "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=" + serverName,
+                "-addext", "subjectAltName=DNS:" + serverName + ",IP:127.0.0.1", "-keyout", dir.resolve("server.key").toString(),
+                "-out", dir.resolve("server.pem").toString()).redirectErrorStream(true).start();
+        if (!openssl.waitFor(30, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+            throw new IOException("openssl failed: " + new String(openssl.getInputStream().readAllBytes()));
+        }
+        return start(answer, dir, true);
+    }
+
+    public Path certificate() {
+        return dir.resolve("server.pem");
+    }
+
+    private static UnboundServer start(String answer, Path dir, boolean tls) throws IOException, InterruptedException {
         Path unbound = Peers.require("unbound", "unbound");
-        Path dir = Files.createTempDirectory("unbound");
         int port = freeUdpPort();
-        String config = """
+        String tlsLines = tls ? """
+                  tls-service-key: "%2$s/server.key"
+                  tls-service-pem: "%2$s/server.pem"
+                  tls-port: %1$d
+                """ : "";
+        String config = ("""
                 server:
                   interface: 127.0.0.1@%1$d
                   port: %1$d
+                """ + tlsLines + """
                   do-daemonize: no
                   use-syslog: no
                   logfile: ""
@@ -52,13 +81,17 @@ public final class UnboundServer implements AutoCloseable {
                   local-data: "www.example.test. 300 IN A %3$s"
                 remote-control:
                   control-enable: no
-                """.formatted(port, dir, answer);
+                """).formatted(port, dir, answer);
         Path file = dir.resolve("unbound.conf");
         Files.writeString(file, config);
         Process process = new ProcessBuilder(unbound.toString(), "-d", "-c", file.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("unbound.log").toFile()).start();
         UnboundServer server = new UnboundServer(process, port, dir);
-        server.awaitReady();
+        if (tls) {
+            server.awaitListening();
+        } else {
+            server.awaitReady();
+        }
         return server;
     }
 
@@ -77,6 +110,23 @@ public final class UnboundServer implements AutoCloseable {
             }
         }
         throw new IOException("unbound did not answer within 10s: " + Files.readString(dir.resolve("unbound.log")));
+    }
+
+    /** Over TLS a plain DNS query gets no answer: wait until the TCP port accepts connections. */
+    private void awaitListening() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("unbound exited: " + Files.readString(dir.resolve("unbound.log")));
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(address(), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("unbound did not listen within 10s: " + Files.readString(dir.resolve("unbound.log")));
     }
 
     public InetSocketAddress address() {
