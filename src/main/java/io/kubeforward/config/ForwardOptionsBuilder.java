@@ -81,7 +81,7 @@ final class ForwardOptionsBuilder {
     /** Client certificate and key (both or neither) and CA bundle; the files must be readable. */
     void tls(Optional<String> certificate, Optional<String> key, Optional<String> ca) {
         if (certificate.isPresent() != key.isPresent()) {
-            throw new IllegalArgumentException("a client certificate needs its key (expected: CERT KEY [CA])");
+            throw new IllegalArgumentException("a client certificate and its key go together (expected: CERT KEY [CA])");
         }
         TlsOptions options = new TlsOptions(certificate.map(f -> readable(f, "certificate")),
                 key.map(f -> readable(f, "key")), ca.map(f -> readable(f, "CA")));

@@ -71,8 +71,7 @@ final class ServerBlockReader {
         switch (directive.name()) {
             case "bind" -> bind(directive);
             case "errors", "log" -> flag(directive);
-            case "forward" -> forward(directive);
-            case "kubeforward" -> forward(directive);
+            case "forward", "kubeforward" -> forward(directive);
             case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
             default -> notYetImplemented(directive);
         }

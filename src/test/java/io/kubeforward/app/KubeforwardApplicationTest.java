@@ -133,6 +133,22 @@ class KubeforwardApplicationTest {
     }
 
     @Test
+    void everyKubeforwardMetricIsDocumented() throws Exception {
+        new DnsTestClient(dns(), Duration.ofSeconds(6)).udp("docs.example.test.");
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/metrics.md"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : get("/actuator/prometheus").body().split("\n")) {
+            if (line.startsWith("kubeforward_")) {
+                names.add(line.replaceAll("[{ ].*", "").replaceAll("_(bucket|count|sum|max)$", ""));
+            }
+        }
+        assertThat(names).isNotEmpty();
+        for (String name : names) {
+            assertThat(docs).as("docs/metrics.md lists " + name).contains("`" + name + "`");
+        }
+    }
+
+    @Test
     void readinessIsUpWithListenersAndUpstreams() throws Exception {
         HttpResponse<String> readiness = get("/actuator/health/readiness");
         assertThat(readiness.statusCode()).isEqualTo(200);

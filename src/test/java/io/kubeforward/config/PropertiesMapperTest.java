@@ -159,7 +159,7 @@ class PropertiesMapperTest {
                 Arguments.of(forwardTo(F0 + ".max-age", "5s"), F0 + ".max-age: 5s (expected: >= expire 10s)"),
                 Arguments.of(forwardTo(F0 + ".max-idle-conns", "-3"), F0 + ".max-idle-conns: -3 (expected: >= 0)"),
                 Arguments.of(forwardTo(F0 + ".read-timeout", "0s"), F0 + ".read-timeout: 0s (expected: > 0)"),
-                Arguments.of(forwardTo(F0 + ".tls.cert", "/nonexistent/cert.pem"), F0 + ".tls: a client certificate needs its key (expected: CERT KEY [CA])"),
+                Arguments.of(forwardTo(F0 + ".tls.cert", "/nonexistent/cert.pem"), F0 + ".tls: a client certificate and its key go together (expected: CERT KEY [CA])"),
                 Arguments.of(forwardTo(F0 + ".tls.ca", "/nonexistent/ca.pem"), F0 + ".tls: CA file '/nonexistent/ca.pem' is not a readable file"),
                 Arguments.of(forwardTo(F0 + ".policy", "fastest"), F0 + ".policy: 'fastest' (expected: random, round_robin, sequential or least_outstanding)"),
                 Arguments.of(forwardTo(F0 + ".health-check.interval", "-1s"), F0 + ".health-check: -1s (expected: >= 0)"),
