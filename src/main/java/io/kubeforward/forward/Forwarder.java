@@ -33,6 +33,7 @@ public final class Forwarder {
     final long deadlineNanos;
     final QueryLog queryLog;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxConcurrent;
 
     public Forwarder(ForwardOptions options, UpstreamPool pool, ForwardMetrics metrics, Optional<HealthChecker> healthChecker,
             Duration deadline, QueryLog queryLog) {
@@ -43,6 +44,7 @@ public final class Forwarder {
         this.healthChecker = healthChecker;
         this.deadlineNanos = deadline.toNanos();
         this.queryLog = queryLog;
+        this.maxConcurrent = options.maxConcurrent().orElse(Integer.MAX_VALUE);
     }
 
     public UpstreamPool pool() {
@@ -65,18 +67,18 @@ public final class Forwarder {
      */
     public void forward(ByteBuf query, DnsQuery parsed, ReplyChannel client, long receivedNanos) {
         metrics.request(client.isTcp(), parsed.qtype());
-        if (options.maxConcurrent().isPresent() && inFlight.get() >= options.maxConcurrent().getAsInt()) {
-            metrics.maxConcurrentReject();
-            answerError(query, parsed, client, Rcodes.REFUSED, receivedNanos);
-            return;
-        }
         UpstreamSet members = pool.current();
         if (members.isEmpty()) {
             metrics.noUpstreams();
             answerError(query, parsed, client, Rcodes.SERVFAIL, receivedNanos);
             return;
         }
-        inFlight.incrementAndGet();
+        if (inFlight.incrementAndGet() > maxConcurrent) {
+            inFlight.decrementAndGet();
+            metrics.maxConcurrentReject();
+            answerError(query, parsed, client, Rcodes.REFUSED, receivedNanos);
+            return;
+        }
         new ForwardedQuery(this, query, parsed, client, policy.order(members.members()), receivedNanos).start();
     }
 

@@ -133,10 +133,17 @@ public final class UnboundServer implements AutoCloseable {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
+    /** A loopback port free for both UDP and TCP at the time of asking. */
     private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                    java.net.ServerSocket tcp = new java.net.ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
+                return udp.getLocalPort();
+            } catch (java.net.BindException taken) {
+                // TCP side in use: try another
+            }
         }
+        throw new IOException("no loopback port free for both UDP and TCP");
     }
 
     @Override
