@@ -19,7 +19,7 @@ import java.security.SecureRandom;
  */
 public final class Upstream {
 
-    private final UpstreamAddress address;
+    private volatile UpstreamAddress address;
     private final DnsEventLoops loops;
     private final ConnectionSettings settings;
     private final UpstreamCounters counters;
@@ -44,6 +44,11 @@ public final class Upstream {
 
     public UpstreamAddress address() {
         return address;
+    }
+
+    /** Updates where this upstream was learnt from; its socket address and transport never change. */
+    void describe(UpstreamAddress same) {
+        this.address = same;
     }
 
     /**

@@ -59,25 +59,35 @@ public final class UpstreamPool implements AutoCloseable {
     public boolean apply(List<UpstreamAddress> addresses) {
         List<Upstream> added = new ArrayList<>();
         List<Upstream> removed;
+        boolean changed;
         synchronized (lock) {
-            Map<UpstreamAddress, Upstream> existing = new LinkedHashMap<>();
+            Map<Endpoint, Upstream> existing = new LinkedHashMap<>();
             for (Upstream member : current.members()) {
-                existing.put(member.address(), member);
+                existing.put(Endpoint.of(member.address()), member);
             }
-            List<Upstream> next = new ArrayList<>(addresses.size());
-            for (UpstreamAddress address : new java.util.LinkedHashSet<>(addresses)) {
-                Upstream member = existing.remove(address);
+            Map<Endpoint, UpstreamAddress> wanted = new LinkedHashMap<>();
+            for (UpstreamAddress address : addresses) {
+                wanted.putIfAbsent(Endpoint.of(address), address);
+            }
+            List<Upstream> next = new ArrayList<>(wanted.size());
+            boolean described = false;
+            for (Map.Entry<Endpoint, UpstreamAddress> entry : wanted.entrySet()) {
+                Upstream member = existing.remove(entry.getKey());
                 if (member == null) {
-                    member = factory.apply(address);
+                    member = factory.apply(entry.getValue());
                     added.add(member);
+                } else if (!member.address().equals(entry.getValue())) {
+                    member.describe(entry.getValue()); // same socket address, new origin (e.g. another slice)
+                    described = true;
                 }
                 next.add(member);
             }
             removed = List.copyOf(existing.values());
-            if (added.isEmpty() && removed.isEmpty() && next.equals(current.asList())) {
-                return false;
+            changed = !added.isEmpty() || !removed.isEmpty() || !next.equals(current.asList());
+            if (changed) {
+                current = new UpstreamSet(next.toArray(Upstream[]::new), current.version() + 1);
             }
-            current = new UpstreamSet(next.toArray(Upstream[]::new), current.version() + 1);
+            changed |= described;
         }
         for (MembershipListener listener : listeners) {
             added.forEach(listener::added);
@@ -87,7 +97,14 @@ public final class UpstreamPool implements AutoCloseable {
         if (!added.isEmpty() || !removed.isEmpty()) {
             log.info("Upstreams of {}: {} (added {}, removed {})", name, current.asList(), added, removed);
         }
-        return true;
+        return changed;
+    }
+
+    /** What identifies a member across updates: where packets go, not where the address was learnt. */
+    private record Endpoint(io.kubeforward.config.Transport transport, java.net.InetSocketAddress address, String serverName) {
+        static Endpoint of(UpstreamAddress address) {
+            return new Endpoint(address.transport(), address.address(), address.serverName());
+        }
     }
 
     /**
