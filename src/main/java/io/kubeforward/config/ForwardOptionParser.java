@@ -99,7 +99,8 @@ final class ForwardOptionParser {
         return builder.tlsServerName();
     }
 
-    private static int number(String text) {
+    /** A decimal integer option argument; {@code 'x' is not a number} otherwise. */
+    static int number(String text) {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {

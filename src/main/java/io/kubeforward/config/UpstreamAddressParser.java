@@ -59,6 +59,40 @@ final class UpstreamAddressParser {
 
     /** One TO: a single upstream, or the nameservers of a file. */
     static List<UpstreamAddress> parse(String to, String tlsServerName) {
+        Target target = target(to, tlsServerName);
+        Optional<InetSocketAddress> address = socketAddress(target.rest(), target.transport().defaultPort());
+        if (address.isPresent()) {
+            return List.of(new UpstreamAddress(target.transport(), address.get(), target.serverName(), STATIC_ORIGIN));
+        }
+        if (target.transport() == Transport.DNS && isFile(target.rest())) {
+            return fromFile(target.rest());
+        }
+        throw new IllegalArgumentException("'" + to + "' is not an IP address, IP:PORT"
+                + (target.transport() == Transport.DNS ? " or an existing file" : ""));
+    }
+
+    /**
+     * One address in the forms of a TO, but never a file (for {@code kubeforward}'s {@code fallback}, where
+     * resolv.conf files are not allowed).
+     *
+     * @param origin the {@link UpstreamAddress#origin()} to record, e.g. {@code "fallback"}
+     * @throws IllegalArgumentException naming the entry
+     */
+    static UpstreamAddress parseAddress(String to, String tlsServerName, String origin) {
+        Target target = target(to, tlsServerName);
+        Optional<InetSocketAddress> address = socketAddress(target.rest(), target.transport().defaultPort());
+        if (address.isPresent()) {
+            return new UpstreamAddress(target.transport(), address.get(), target.serverName(), origin);
+        }
+        if (target.transport() == Transport.DNS && isFile(target.rest())) {
+            throw new IllegalArgumentException("'" + to + "': resolv.conf files are not allowed here (expected: IP, "
+                    + "IP:PORT, [IPv6]:PORT, dns:// or tls:// addresses)");
+        }
+        throw new IllegalArgumentException("'" + to + "' is not an IP address or IP:PORT");
+    }
+
+    /** Splits {@code to} into transport, the address part and the TLS server name. */
+    private static Target target(String to, String tlsServerName) {
         if (to.isBlank()) {
             throw new IllegalArgumentException("empty upstream address (an environment variable that is not set?)");
         }
@@ -74,15 +108,7 @@ final class UpstreamAddressParser {
                 throw new IllegalArgumentException("'" + to + "': empty TLS server name after '%'");
             }
         }
-        Optional<InetSocketAddress> address = socketAddress(rest, transport.defaultPort());
-        if (address.isPresent()) {
-            return List.of(new UpstreamAddress(transport, address.get(), serverName, STATIC_ORIGIN));
-        }
-        if (transport == Transport.DNS && isFile(rest)) {
-            return fromFile(rest);
-        }
-        throw new IllegalArgumentException("'" + to + "' is not an IP address, IP:PORT"
-                + (transport == Transport.DNS ? " or an existing file" : ""));
+        return new Target(transport, rest, serverName);
     }
 
     private static Transport transport(String to, String scheme) {
@@ -138,5 +164,9 @@ final class UpstreamAddressParser {
                 .map(ip -> new UpstreamAddress(Transport.DNS, new InetSocketAddress(ip, Transport.DNS.defaultPort()), "",
                         "resolv.conf:" + path))
                 .toList();
+    }
+
+    /** A TO taken apart: {@code rest} is {@code IP[:PORT]} or a file path, without scheme and {@code %NAME}. */
+    private record Target(Transport transport, String rest, String serverName) {
     }
 }

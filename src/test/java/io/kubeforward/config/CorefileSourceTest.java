@@ -213,6 +213,101 @@ class CorefileSourceTest {
                 .hasMessage("Corefile:2: forward: upstream dns://10.0.0.2:53 is listed twice");
     }
 
+    private static KubernetesServiceUpstreams service(String options) {
+        return (KubernetesServiceUpstreams) forward(
+                ".:53 {\n    kubeforward {\n        service_name kube-dns\n" + options + "\n    }\n}\n").source();
+    }
+
+    private static UpstreamAddress fallback(Transport transport, String ip, int port, String serverName)
+            throws IOException {
+        return new UpstreamAddress(transport, new InetSocketAddress(InetAddress.getByName(ip), port), serverName,
+                "fallback");
+    }
+
+    @Test
+    void kubeforwardWithoutEndpointOptionsHasNoFallbackNoSnapshotAnyFamilyAndNoZonePreference() {
+        assertThat(service("")).isEqualTo(new KubernetesServiceUpstreams("", "kube-dns", "", OptionalInt.empty(),
+                List.of(), Optional.empty(), AddressFamily.ANY, ZonePreference.OFF));
+    }
+
+    @Test
+    void everyKubeforwardEndpointOptionIsRead() throws IOException {
+        Path snapshot = dir.resolve("endpoints.json");
+        KubernetesServiceUpstreams service = service("""
+                        fallback 10.96.0.10 [fd00::a]:5353 dns://10.96.0.11 tls://9.9.9.9 tls://1.1.1.1%%one.one.one.one
+                        snapshot %s
+                        address_family IPv6
+                        prefer_zone eu-west-1a
+                        min_local 2
+                        tls_servername dns.quad9.net
+                """.formatted(snapshot));
+        assertThat(service).isEqualTo(new KubernetesServiceUpstreams("", "kube-dns", "", OptionalInt.empty(),
+                List.of(fallback(Transport.DNS, "10.96.0.10", 53, ""), fallback(Transport.DNS, "fd00::a", 5353, ""),
+                        fallback(Transport.DNS, "10.96.0.11", 53, ""),
+                        fallback(Transport.TLS, "9.9.9.9", 853, "dns.quad9.net"),
+                        fallback(Transport.TLS, "1.1.1.1", 853, "one.one.one.one")),
+                Optional.of(snapshot), AddressFamily.IPV6,
+                new ZonePreference(ZonePreference.Mode.FIXED, "eu-west-1a", 2)));
+        assertThat(snapshot).doesNotExist();
+    }
+
+    static Stream<Arguments> zonePreferences() {
+        return Stream.of(
+                Arguments.of("prefer_zone off", ZonePreference.OFF),
+                Arguments.of("prefer_zone OFF", ZonePreference.OFF),
+                Arguments.of("prefer_zone auto", new ZonePreference(ZonePreference.Mode.AUTO, "", 1)),
+                Arguments.of("prefer_zone Auto\n        min_local 3", new ZonePreference(ZonePreference.Mode.AUTO, "", 3)),
+                Arguments.of("prefer_zone us-east1-b", new ZonePreference(ZonePreference.Mode.FIXED, "us-east1-b", 1)),
+                Arguments.of("min_local 2\n        prefer_zone Zone-A", new ZonePreference(ZonePreference.Mode.FIXED, "Zone-A", 2)));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource
+    void zonePreferences(String options, ZonePreference expected) {
+        assertThat(service("        " + options).zonePreference()).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> addressFamilies() {
+        return Stream.of(
+                Arguments.of("ipv4", AddressFamily.IPV4),
+                Arguments.of("IPv6", AddressFamily.IPV6),
+                Arguments.of("any", AddressFamily.ANY));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource
+    void addressFamilies(String value, AddressFamily expected) {
+        assertThat(service("        address_family " + value).addressFamily()).isEqualTo(expected);
+    }
+
+    @Test
+    void aRelativeSnapshotPathIsKeptAsWrittenAndItsDirectoryIsTheWorkingDirectory() {
+        assertThat(service("        snapshot endpoints.json").snapshot()).contains(Path.of("endpoints.json"));
+    }
+
+    @Test
+    void aResolvConfFileIsNotAFallback() throws IOException {
+        Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 10.0.0.2\n");
+        assertThatThrownBy(() -> service("        fallback 10.96.0.10 " + resolvConf))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Corefile:4: kubeforward: fallback: '" + resolvConf + "': resolv.conf files are not allowed"
+                        + " here (expected: IP, IP:PORT, [IPv6]:PORT, dns:// or tls:// addresses)");
+        assertThatThrownBy(() -> service("        fallback dns://" + resolvConf))
+                .hasMessage("Corefile:4: kubeforward: fallback: 'dns://" + resolvConf + "': resolv.conf files are not"
+                        + " allowed here (expected: IP, IP:PORT, [IPv6]:PORT, dns:// or tls:// addresses)");
+    }
+
+    @Test
+    void aSnapshotNeedsAnExistingDirectoryAndMustNotBeOne() {
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> service("        snapshot " + missing.resolve("endpoints.json")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Corefile:4: kubeforward: snapshot: '" + missing.resolve("endpoints.json")
+                        + "': directory " + missing + " does not exist");
+        assertThatThrownBy(() -> service("        snapshot " + dir))
+                .hasMessage("Corefile:4: kubeforward: snapshot: '" + dir + "' is a directory (expected: a file path)");
+    }
+
     @Test
     void environmentVariablesAreSubstitutedInKeysDirectivesAndOptions() {
         LoadedConfig loaded = TestCorefiles.parse("""

@@ -22,7 +22,16 @@ class MalformedCorefileTest {
         return ".:53 {\n" + body + "\n}\n";
     }
 
+    /** A kubeforward block for Service kube-dns with {@code options} after service_name (options start on line 4). */
+    private static String kubeforwardWith(String options) {
+        return block("    kubeforward {\n        service_name kube-dns\n" + options + "\n    }");
+    }
+
     static Stream<Arguments> malformed() {
+        return Stream.concat(malformedSyntaxAndForward(), malformedKubeforwardEndpointOptions());
+    }
+
+    static Stream<Arguments> malformedSyntaxAndForward() {
         return Stream.of(
                 // syntax
                 Arguments.of("", "Corefile: no server block (expected: ZONE[:PORT] { ... })"),
@@ -104,6 +113,40 @@ class MalformedCorefileTest {
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        service_name coredns\n    }"), "Corefile:4: kubeforward: service_name: given twice (first at Corefile:3)"),
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        upstream_read_timeout 300s\n    }"), "Corefile:4: kubeforward: unknown option 'upstream_read_timeout'"),
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        max_fails -1\n    }"), "Corefile:4: kubeforward: max_fails: -1 (expected: >= 0)"));
+    }
+
+    static Stream<Arguments> malformedKubeforwardEndpointOptions() {
+        String k = "Corefile:4: kubeforward: ";
+        return Stream.of(
+                Arguments.of(forwardWith("        fallback 10.96.0.10"), "Corefile:3: forward: unknown option 'fallback'"),
+                Arguments.of(kubeforwardWith("        fallback"), k + "fallback: wrong number of arguments: 0 (expected: 1 or more)"),
+                Arguments.of(kubeforwardWith("        fallback 10.96.0.10 kube-dns.kube-system.svc"), k + "fallback: 'kube-dns.kube-system.svc' is not an IP address or IP:PORT"),
+                Arguments.of(kubeforwardWith("        fallback 10.96.0.10 10.96.0.10:53"), k + "fallback: upstream dns://10.96.0.10:53 is listed twice"),
+                Arguments.of(kubeforwardWith("        fallback " + sixteenUpstreams()), k + "fallback: 16 upstreams (expected: at most 15)"),
+                Arguments.of(kubeforwardWith("        fallback 10.96.0.10:0"), k + "fallback: '10.96.0.10:0': port 0 (expected: 1-65535)"),
+                Arguments.of(kubeforwardWith("        fallback https://1.1.1.1/dns-query"), k + "fallback: 'https://1.1.1.1/dns-query': DNS over HTTPS (https://) is not supported"),
+                Arguments.of(kubeforwardWith("        fallback tls://1.1.1.1%"), k + "fallback: 'tls://1.1.1.1%': empty TLS server name after '%'"),
+                Arguments.of(kubeforwardWith("        fallback {$FALLBACK}"), k + "fallback: empty upstream address (an environment variable that is not set?)"),
+                Arguments.of(kubeforwardWith("        fallback 10.96.0.10\n        fallback 10.96.0.11"), "Corefile:5: kubeforward: fallback: given twice (first at Corefile:4)"),
+                Arguments.of(kubeforwardWith("        snapshot"), k + "snapshot: wrong number of arguments: 0 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        snapshot /var/lib/a.json /var/lib/b.json"), k + "snapshot: wrong number of arguments: 2 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        snapshot /nonexistent/kubeforward/endpoints.json"), k + "snapshot: '/nonexistent/kubeforward/endpoints.json': directory /nonexistent/kubeforward does not exist"),
+                Arguments.of(kubeforwardWith("        snapshot /"), k + "snapshot: '/' is a directory (expected: a file path)"),
+                Arguments.of(kubeforwardWith("        snapshot \"{$SNAPSHOT}\""), k + "snapshot: empty path (an environment variable that is not set?)"),
+                Arguments.of(kubeforwardWith("        snapshot /tmp/a.json {\n        }"), k + "snapshot: unexpected block (this takes no '{ }')"),
+                Arguments.of(kubeforwardWith("        address_family inet6"), k + "address_family: 'inet6' (expected: ipv4, ipv6 or any)"),
+                Arguments.of(kubeforwardWith("        address_family ipv4 ipv6"), k + "address_family: wrong number of arguments: 2 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        address_family ipv4\n        address_family ipv4"), "Corefile:5: kubeforward: address_family: given twice (first at Corefile:4)"),
+                Arguments.of(kubeforwardWith("        prefer_zone"), k + "prefer_zone: wrong number of arguments: 0 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        prefer_zone \"\""), k + "prefer_zone: empty zone (expected: auto, off or a zone name)"),
+                Arguments.of(kubeforwardWith("        prefer_zone zone-a zone-b"), k + "prefer_zone: wrong number of arguments: 2 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        prefer_zone auto\n        prefer_zone off"), "Corefile:5: kubeforward: prefer_zone: given twice (first at Corefile:4)"),
+                Arguments.of(kubeforwardWith("        prefer_zone auto\n        min_local 0"), "Corefile:5: kubeforward: min_local: 0 (expected: >= 1)"),
+                Arguments.of(kubeforwardWith("        prefer_zone auto\n        min_local two"), "Corefile:5: kubeforward: min_local: 'two' is not a number"),
+                Arguments.of(kubeforwardWith("        prefer_zone auto\n        min_local"), "Corefile:5: kubeforward: min_local: wrong number of arguments: 0 (expected: 1)"),
+                Arguments.of(kubeforwardWith("        min_local 2"), k + "min_local: has no effect while prefer_zone is off (expected: prefer_zone auto or ZONE)"),
+                Arguments.of(kubeforwardWith("        min_local 2\n        prefer_zone off"), k + "min_local: has no effect while prefer_zone is off (expected: prefer_zone auto or ZONE)"),
+                Arguments.of(kubeforwardWith("        prefer_zone auto\n        min_local 1\n        min_local 2"), "Corefile:6: kubeforward: min_local: given twice (first at Corefile:5)"));
     }
 
     private static String sixteenUpstreams() {
