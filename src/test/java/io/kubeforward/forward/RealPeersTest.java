@@ -33,8 +33,12 @@ class RealPeersTest {
                         List.of(new UpstreamAddress(Transport.TLS, unbound.address(), "dns.example.test", "static")))) {
             assertThat(Dig.query(fixture.address(), "www.example.test.", "A", false)).containsExactly("10.9.9.7");
             assertThat(Dig.query(fixture.address(), "www.example.test.", "A", true)).containsExactly("10.9.9.7");
+            for (int i = 0; i < 3; i++) {
+                Dig.query(fixture.address(), "www.example.test.", "A", false);
+            }
+            // Each event loop pools its own connections; five queries over two loops reuse at least one.
             assertThat(fixture.registry().get("kubeforward.proxy.conn.cache.hits").tag("proto", "tls").counter().count())
-                    .as("the second query reuses the TLS connection").isGreaterThanOrEqualTo(1);
+                    .as("pooled TLS connections are reused").isGreaterThanOrEqualTo(1);
         }
         try (UnboundServer unbound = UnboundServer.startTls("10.9.9.7", "dns.example.test");
                 ForwardingFixture fixture = ForwardingFixture.start(
