@@ -87,19 +87,33 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
     }
 
     /**
-     * Like the {@code namespace}, {@code service_name}, {@code port_name} and {@code port} lines of
-     * {@code kubeforward { ... }}.
+     * Like the option lines of {@code kubeforward { ... }} other than the forward options.
      *
-     * @param namespace namespace of the Service; empty = the pod's namespace, else kube-system
-     * @param name      name of the Service (required)
-     * @param portName  name of the Service port; empty = {@code port}, or the Service's only port
-     * @param port      port number instead of {@code port-name}; 0 = unset
+     * @param namespace     namespace of the Service; empty = the pod's namespace, else kube-system
+     * @param name          name of the Service (required)
+     * @param portName      name of the Service port; empty = {@code port}, or the Service's only port
+     * @param port          port number instead of {@code port-name}; 0 = unset
+     * @param fallback      upstreams used only while the Service has no usable endpoint (none known yet, or none
+     *                      at all), e.g. its ClusterIP: {@code IP}, {@code IP:PORT}, {@code [IPv6]:PORT},
+     *                      {@code dns://...} or {@code tls://IP[:PORT][%NAME]}; no resolv.conf files
+     * @param snapshot      file keeping the last applied endpoint set, read at startup when the API server cannot
+     *                      be reached; its directory must exist; empty = no snapshot
+     * @param addressFamily endpoint addresses used: {@code ipv4}, {@code ipv6} or {@code any}
+     * @param preferZone    {@code off}, {@code auto} (the zone label of the node {@code NODE_NAME}) or a zone name:
+     *                      endpoints in that zone are preferred
+     * @param minLocal      fewer healthy endpoints in the zone than this and all healthy endpoints are used;
+     *                      unset = 1; only with {@code prefer-zone} other than {@code off}
      */
     public record Service(
             @DefaultValue("") String namespace,
             @DefaultValue("") String name,
             @DefaultValue("") String portName,
-            @DefaultValue("0") int port) {
+            @DefaultValue("0") int port,
+            @DefaultValue List<String> fallback,
+            @DefaultValue("") String snapshot,
+            @DefaultValue("any") String addressFamily,
+            @DefaultValue("off") String preferZone,
+            @Nullable Integer minLocal) {
     }
 
     /**

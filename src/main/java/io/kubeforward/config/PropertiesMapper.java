@@ -77,7 +77,7 @@ final class PropertiesMapper {
         }
         ForwardOptions options = value(path + ".max-age", builder::build);
         UpstreamSource source = hasTo ? staticUpstreams(forward.to(), builder.tlsServerName(), path + ".to")
-                : service(forward.service(), path + ".service");
+                : service(forward.service(), builder.tlsServerName(), path + ".service");
         return value(path, () -> new ForwardRule(from, builder.except(), source, options));
     }
 
@@ -90,7 +90,7 @@ final class PropertiesMapper {
         return value(path, () -> new StaticUpstreams(UpstreamAddressParser.checkList(upstreams)));
     }
 
-    private static KubernetesServiceUpstreams service(Service service, String path) {
+    private static KubernetesServiceUpstreams service(Service service, String tlsServerName, String path) {
         if (service.name().isEmpty()) {
             throw new ConfigException(path + ".name", "the Service name is required");
         }
@@ -106,7 +106,40 @@ final class PropertiesMapper {
         if (port.isPresent() && !service.portName().isEmpty()) {
             throw new ConfigException(path + ".port", "cannot be combined with port-name");
         }
-        return new KubernetesServiceUpstreams(service.namespace(), service.name(), service.portName(), port);
+        ServiceUpstreamsBuilder endpoints = endpoints(service, tlsServerName, path);
+        return endpoints.build(service.namespace(), service.name(), service.portName(), port);
+    }
+
+    /** The endpoint options of {@code service}: fallback, snapshot, address family, zone preference. */
+    private static ServiceUpstreamsBuilder endpoints(Service service, String tlsServerName, String path) {
+        ServiceUpstreamsBuilder endpoints = new ServiceUpstreamsBuilder();
+        for (int i = 0; i < service.fallback().size(); i++) {
+            String address = service.fallback().get(i);
+            check(path + ".fallback[" + i + "]", () -> endpoints.addFallback(address, tlsServerName));
+        }
+        check(path + ".fallback", endpoints::checkFallback);
+        if (!service.snapshot().isEmpty()) {
+            check(path + ".snapshot", () -> endpoints.snapshot(service.snapshot()));
+        }
+        check(path + ".address-family", () -> endpoints.addressFamily(service.addressFamily()));
+        check(path + ".prefer-zone", () -> endpoints.preferZone(service.preferZone()));
+        if (service.minLocal() != null) {
+            int minLocal = service.minLocal();
+            check(path + ".min-local", () -> {
+                endpoints.minLocal(minLocal);
+                endpoints.checkMinLocal("prefer-zone");
+            });
+        }
+        return endpoints;
+    }
+
+    /** {@link #value} for an action without a result. */
+    private static void check(String location, Runnable action) {
+        try {
+            action.run();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(location, e.getMessage());
+        }
     }
 
     private static <T> List<T> each(String path, List<String> values, Function<String, T> parse) {

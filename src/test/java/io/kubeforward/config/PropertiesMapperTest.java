@@ -2,13 +2,17 @@ package io.kubeforward.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -109,6 +113,72 @@ class PropertiesMapperTest {
     }
 
     @Test
+    void serviceEndpointOptionsGiveTheSameModelAsKubeforward() throws IOException {
+        Path snapshot = dir.resolve("endpoints.json");
+        Map<String, String> yaml = Map.of(S0 + ".zones[0]", "cluster.local", F0 + ".service.name", "kube-dns",
+                F0 + ".service.fallback", "10.96.0.10,[fd00::a]:5353,tls://9.9.9.9",
+                F0 + ".service.snapshot", snapshot.toString(), F0 + ".service.address-family", "ipv4",
+                F0 + ".service.prefer-zone", "auto", F0 + ".service.min-local", "2",
+                F0 + ".tls-servername", "dns.quad9.net");
+        ForwardRule rule = TestProperties.map(yaml).config().servers().get(0).forward().orElseThrow();
+        assertThat(rule).isEqualTo(TestCorefiles.parse("""
+                cluster.local {
+                    kubeforward {
+                        service_name kube-dns
+                        fallback 10.96.0.10 [fd00::a]:5353 tls://9.9.9.9
+                        snapshot %s
+                        address_family ipv4
+                        prefer_zone auto
+                        min_local 2
+                        tls_servername dns.quad9.net
+                    }
+                }
+                """.formatted(snapshot)).config().servers().get(0).forward().orElseThrow());
+        KubernetesServiceUpstreams service = (KubernetesServiceUpstreams) rule.source();
+        assertThat(service.fallback()).extracting(UpstreamAddress::url, UpstreamAddress::serverName, UpstreamAddress::origin)
+                .containsExactly(tuple("dns://10.96.0.10:53", "", "fallback"),
+                        tuple("dns://[fd00:0:0:0:0:0:0:a]:5353", "", "fallback"),
+                        tuple("tls://9.9.9.9:853", "dns.quad9.net", "fallback"));
+        assertThat(service.snapshot()).contains(snapshot);
+        assertThat(service.addressFamily()).isEqualTo(AddressFamily.IPV4);
+        assertThat(service.zonePreference()).isEqualTo(new ZonePreference(ZonePreference.Mode.AUTO, "", 2));
+    }
+
+    @Test
+    void serviceEndpointOptionsDefaultAsInTheCorefile() {
+        KubernetesServiceUpstreams service = (KubernetesServiceUpstreams) TestProperties.map(Map.of(
+                S0 + ".zones[0]", ".", F0 + ".service.name", "kube-dns")).config().servers().get(0)
+                .forward().orElseThrow().source();
+        assertThat(service).isEqualTo(new KubernetesServiceUpstreams("", "kube-dns", "", OptionalInt.empty(),
+                List.of(), Optional.empty(), AddressFamily.ANY, ZonePreference.OFF));
+    }
+
+    static Stream<Arguments> serviceZonePreferences() {
+        return Stream.of(
+                Arguments.of("off", ZonePreference.OFF),
+                Arguments.of("AUTO", new ZonePreference(ZonePreference.Mode.AUTO, "", 1)),
+                Arguments.of("europe-west4-a", new ZonePreference(ZonePreference.Mode.FIXED, "europe-west4-a", 1)));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource
+    void serviceZonePreferences(String preferZone, ZonePreference expected) {
+        KubernetesServiceUpstreams service = (KubernetesServiceUpstreams) TestProperties.map(Map.of(
+                S0 + ".zones[0]", ".", F0 + ".service.name", "kube-dns", F0 + ".service.prefer-zone", preferZone))
+                .config().servers().get(0).forward().orElseThrow().source();
+        assertThat(service.zonePreference()).isEqualTo(expected);
+    }
+
+    @Test
+    void aResolvConfFileIsNotAServiceFallback() throws IOException {
+        Path resolvConf = Files.writeString(dir.resolve("resolv.conf"), "nameserver 10.0.0.2\n");
+        assertThatThrownBy(() -> TestProperties.map(service(F0 + ".service.fallback", "10.96.0.10," + resolvConf)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(F0 + ".service.fallback[1]: '" + resolvConf + "': resolv.conf files are not allowed here"
+                        + " (expected: IP, IP:PORT, [IPv6]:PORT, dns:// or tls:// addresses)");
+    }
+
+    @Test
     void theProfilesGiveTheSameModelAsTheirCorefiles() throws IOException {
         assumeThat(Path.of("/etc/resolv.conf")).isRegularFile();
         assertThat(new PropertiesMapper().map(TestProperties.bindYaml("application-local.yaml").servers()).config().servers())
@@ -137,6 +207,15 @@ class PropertiesMapperTest {
                             forward . /etc/resolv.conf
                         }
                         """).config().servers());
+    }
+
+    /** One server block for {@code .} forwarding to Service kube-dns, plus {@code extra} properties. */
+    private static Map<String, String> service(String... extra) {
+        Map<String, String> properties = new HashMap<>(Map.of(S0 + ".zones[0]", ".", F0 + ".service.name", "kube-dns"));
+        for (int i = 0; i < extra.length; i += 2) {
+            properties.put(extra[i], extra[i + 1]);
+        }
+        return properties;
     }
 
     static Stream<Arguments> invalid() {
@@ -171,6 +250,14 @@ class PropertiesMapperTest {
                 Arguments.of(Map.of(S0 + ".zones[0]", ".", F0 + ".service.name", "kube-dns", F0 + ".service.port", "-53"), F0 + ".service.port: -53 (expected: 1-65535)"),
                 Arguments.of(Map.of(S0 + ".zones[0]", ".", F0 + ".service.name", "kube-dns", F0 + ".service.port", "53",
                         F0 + ".service.port-name", "dns"), F0 + ".service.port: cannot be combined with port-name"),
+                Arguments.of(service(F0 + ".service.fallback[1]", "kube-dns.kube-system.svc", F0 + ".service.fallback[0]", "10.96.0.10"), F0 + ".service.fallback[1]: 'kube-dns.kube-system.svc' is not an IP address or IP:PORT"),
+                Arguments.of(service(F0 + ".service.fallback", "10.96.0.10,dns://10.96.0.10:53"), F0 + ".service.fallback: upstream dns://10.96.0.10:53 is listed twice"),
+                Arguments.of(service(F0 + ".service.snapshot", "/nonexistent/kubeforward/endpoints.json"), F0 + ".service.snapshot: '/nonexistent/kubeforward/endpoints.json': directory /nonexistent/kubeforward does not exist"),
+                Arguments.of(service(F0 + ".service.address-family", "inet"), F0 + ".service.address-family: 'inet' (expected: ipv4, ipv6 or any)"),
+                Arguments.of(service(F0 + ".service.prefer-zone", ""), F0 + ".service.prefer-zone: empty zone (expected: auto, off or a zone name)"),
+                Arguments.of(service(F0 + ".service.prefer-zone", "auto", F0 + ".service.min-local", "0"), F0 + ".service.min-local: 0 (expected: >= 1)"),
+                Arguments.of(service(F0 + ".service.min-local", "2"), F0 + ".service.min-local: has no effect while prefer-zone is off (expected: prefer-zone auto or ZONE)"),
+                Arguments.of(service(F0 + ".service.prefer-zone", "off", F0 + ".service.min-local", "1"), F0 + ".service.min-local: has no effect while prefer-zone is off (expected: prefer-zone auto or ZONE)"),
                 Arguments.of(forwardTo("kubeforward.servers[1].zones", "example.org,."),
                         "kubeforward.servers[1].zones[1]: zone .:53 is already defined (at kubeforward.servers[0].zones[0])"));
     }
