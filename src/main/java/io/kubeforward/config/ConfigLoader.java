@@ -29,7 +29,7 @@ final class ConfigLoader {
         LoadedConfig loaded = choose(settings);
         loaded.warnings().forEach(warning -> log.warn("{}", warning));
         loaded.config().servers().forEach(server -> log.info("Server block {} port {} bind {}: {}",
-                server.zones(), server.port(), server.bindAddresses().stream().map(a -> a.getHostAddress())
+                server.zones(), server.port(), server.bindAddresses().stream().map(IpText::format)
                         .collect(Collectors.joining(", ")), describe(server)));
         return loaded.config();
     }

@@ -25,12 +25,7 @@ public record UpstreamAddress(Transport transport, InetSocketAddress address, St
 
     /** {@code host:port} with IPv6 hosts in brackets, e.g. {@code [fd00::a]:53}. */
     public String hostPort() {
-        String host = address.getAddress().getHostAddress();
-        int zone = host.indexOf('%');
-        if (zone >= 0) {
-            host = host.substring(0, zone);
-        }
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        return IpText.hostPort(address.getAddress(), address.getPort());
     }
 
     /** Transport-qualified name, e.g. {@code dns://10.0.0.10:53}, used as a metric tag and in logs. */

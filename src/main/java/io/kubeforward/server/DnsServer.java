@@ -158,8 +158,7 @@ public final class DnsServer implements AutoCloseable {
     }
 
     static String hostPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        return io.kubeforward.config.IpText.hostPort(address.getAddress(), address.getPort());
     }
 
     /** Counts open client connections and closes those beyond the cap at once. */
