@@ -1,5 +1,6 @@
 package io.kubeforward.actuate;
 
+import io.kubeforward.discovery.KubernetesDiscovery;
 import io.kubeforward.forward.Forwarding;
 import io.kubeforward.server.DnsServer;
 import org.springframework.context.annotation.Bean;
@@ -15,7 +16,7 @@ public class ActuatorConfiguration {
     }
 
     @Bean
-    UpstreamsEndpoint upstreamsEndpoint(Forwarding forwarding) {
-        return new UpstreamsEndpoint(forwarding);
+    UpstreamsEndpoint upstreamsEndpoint(Forwarding forwarding, KubernetesDiscovery discovery) {
+        return new UpstreamsEndpoint(forwarding, discovery);
     }
 }

@@ -5,7 +5,12 @@ import io.kubeforward.forward.Forwarder;
 import io.kubeforward.forward.Forwarding;
 import io.kubeforward.upstream.Upstream;
 import java.time.Instant;
+import io.kubeforward.discovery.DiscoveredEndpoint;
+import io.kubeforward.discovery.EndpointSliceWatcher;
+import io.kubeforward.discovery.KubernetesDiscovery;
+import io.kubeforward.discovery.WatchStatus;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -14,9 +19,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 public final class UpstreamsEndpoint {
 
     private final Forwarding forwarding;
+    private final KubernetesDiscovery discovery;
 
-    public UpstreamsEndpoint(Forwarding forwarding) {
+    public UpstreamsEndpoint(Forwarding forwarding, KubernetesDiscovery discovery) {
         this.forwarding = forwarding;
+        this.discovery = discovery;
     }
 
     /** The whole report. */
@@ -34,9 +41,37 @@ public final class UpstreamsEndpoint {
      * @param maxFails  failures before an upstream is down
      * @param inFlight  queries of this block in flight
      * @param upstreams the members, in pool order
+     * @param discovery the Service watch, for a pool fed from Kubernetes
      */
     public record PoolReport(String server, List<String> zones, String from, String source, String policy, int maxFails,
-            int inFlight, List<UpstreamReport> upstreams) {
+            int inFlight, List<UpstreamReport> upstreams, Optional<DiscoveryReport> discovery) {
+    }
+
+    /**
+     * The watch of a Service's EndpointSlices.
+     *
+     * @param service   {@code namespace/name}
+     * @param state     STARTING, WATCHING or DISCONNECTED
+     * @param lastSync  the last successful list
+     * @param errors    failed API calls so far
+     * @param lastError the last failure
+     * @param endpoints every endpoint address with its conditions, in rotation or not
+     */
+    public record DiscoveryReport(String service, String state, Instant lastSync, long errors, String lastError,
+            List<EndpointReport> endpoints) {
+    }
+
+    /**
+     * One endpoint address of the Service.
+     *
+     * @param address   {@code host:port}
+     * @param condition ready, serving-terminating or not-ready
+     * @param zone      the endpoint's topology zone
+     * @param node      the endpoint's node
+     * @param slice     the EndpointSlice it came from
+     * @param hints     zones it is hinted for
+     */
+    public record EndpointReport(String address, String condition, String zone, String node, String slice, List<String> hints) {
     }
 
     /**
@@ -54,11 +89,15 @@ public final class UpstreamsEndpoint {
      * @param inFlight            queries in flight
      * @param queries             queries sent
      * @param errors              exchanges that failed
-     * @param origin              where this upstream came from
+     * @param origin              where this upstream came from ({@code static}, {@code resolv.conf:PATH},
+     *                            {@code fallback}, {@code endpointslice:SLICE})
+     * @param condition           for a discovered endpoint: ready or serving-terminating; else empty
+     * @param zone                for a discovered endpoint: its topology zone; else empty
+     * @param node                for a discovered endpoint: its node; else empty
      */
     public record UpstreamReport(String address, int port, String transport, boolean healthy, int consecutiveFailures,
             Instant lastProbe, boolean lastProbeOk, double lastProbeRttMillis, double rttMillis, int inFlight, long queries,
-            long errors, String origin) {
+            long errors, String origin, String condition, String zone, String node) {
     }
 
     @ReadOperation
@@ -69,17 +108,32 @@ public final class UpstreamsEndpoint {
                 .toList());
     }
 
-    private static PoolReport pool(String server, List<String> zones, ForwardRule rule, Forwarder forwarder) {
+    private PoolReport pool(String server, List<String> zones, ForwardRule rule, Forwarder forwarder) {
         int maxFails = rule.options().maxFails();
-        List<UpstreamReport> members = forwarder.pool().current().asList().stream().map(u -> upstream(u, maxFails)).toList();
+        java.util.Map<String, DiscoveredEndpoint> endpoints = discovery.watcher(forwarder.pool().name())
+                .map(w -> w.current().endpoints().stream().collect(java.util.stream.Collectors.toMap(DiscoveredEndpoint::hostPort,
+                        e -> e, (a, b) -> a)))
+                .orElse(java.util.Map.of());
+        List<UpstreamReport> members = forwarder.pool().current().asList().stream()
+                .map(u -> upstream(u, maxFails, Optional.ofNullable(endpoints.get(u.address().hostPort())))).toList();
+        Optional<DiscoveryReport> watch = discovery.watcher(forwarder.pool().name()).map(UpstreamsEndpoint::discovery);
         return new PoolReport(server, zones, rule.from(), rule.source().describe(), rule.options().policy().configName(), maxFails,
-                forwarder.inFlight(), members);
+                forwarder.inFlight(), members, watch);
     }
 
-    private static UpstreamReport upstream(Upstream u, int maxFails) {
-        return new UpstreamReport(u.address().address().getAddress().getHostAddress(), u.address().address().getPort(),
+    private static DiscoveryReport discovery(EndpointSliceWatcher watcher) {
+        WatchStatus status = watcher.status();
+        List<EndpointReport> endpoints = watcher.current().endpoints().stream().map(e -> new EndpointReport(e.hostPort(),
+                e.condition(), e.topologyZone(), e.nodeName(), e.slice(), e.hintedZones())).toList();
+        return new DiscoveryReport(status.service(), status.state().name(), status.lastSync().orElse(null), status.errors(),
+                status.lastError(), endpoints);
+    }
+
+    private static UpstreamReport upstream(Upstream u, int maxFails, Optional<DiscoveredEndpoint> endpoint) {
+        return new UpstreamReport(io.kubeforward.config.IpText.format(u.address().address().getAddress()), u.address().address().getPort(),
                 u.address().transport().scheme(), !u.isDown(maxFails), u.consecutiveFailures(), u.lastProbe(),
                 u.lastProbeSucceeded(), u.lastProbeRttNanos() < 0 ? -1 : u.lastProbeRttNanos() / 1e6, u.rttEwmaNanos() / 1e6,
-                u.inFlight(), u.queries(), u.errors(), u.address().origin());
+                u.inFlight(), u.queries(), u.errors(), u.address().origin(), endpoint.map(DiscoveredEndpoint::condition).orElse(""),
+                endpoint.map(DiscoveredEndpoint::topologyZone).orElse(""), endpoint.map(DiscoveredEndpoint::nodeName).orElse(""));
     }
 }

@@ -2,6 +2,7 @@ package io.kubeforward.forward;
 
 import io.kubeforward.config.ForwardRule;
 import io.kubeforward.config.KubeforwardConfig;
+import io.kubeforward.config.KubernetesServiceUpstreams;
 import io.kubeforward.config.ServerBlock;
 import io.kubeforward.config.StaticUpstreams;
 import io.kubeforward.config.Transport;
@@ -87,11 +88,14 @@ public final class Forwarding implements AutoCloseable {
                 pool.evictExpiredConnectionsEvery(loops.loop(0), CONNECTION_CLEANUP_INTERVAL);
                 forwarder = Optional.of(new Forwarder(rule.options(), pool, new ForwardMetrics(registry, server, block.zones().get(0)),
                         checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors())));
-                if (rule.source() instanceof StaticUpstreams upstreams) {
-                    pool.apply(upstreams.upstreams());
-                } else {
-                    log.warn("{}: upstreams come from {}; EndpointSlice discovery is not built yet, so this zone answers "
-                            + "SERVFAIL and readiness stays DOWN", poolName, rule.source().describe());
+                switch (rule.source()) {
+                    case StaticUpstreams upstreams -> pool.apply(upstreams.upstreams());
+                    case KubernetesServiceUpstreams service -> {
+                        // Until the first list (or snapshot) arrives: the fallback upstreams, or SERVFAIL at once.
+                        pool.apply(service.fallback());
+                        log.info("{}: upstreams from {}; until its EndpointSlices are listed: {}", poolName, service.describe(),
+                                service.fallback().isEmpty() ? "SERVFAIL" : "fallback " + service.fallback());
+                    }
                 }
             }
             entries.add(new Entry(server, block, forwarder, checker));
@@ -147,8 +151,7 @@ public final class Forwarding implements AutoCloseable {
     }
 
     static String hostPort(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        return io.kubeforward.config.IpText.hostPort(address.getAddress(), address.getPort());
     }
 
     @Override

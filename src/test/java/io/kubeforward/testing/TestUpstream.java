@@ -74,11 +74,16 @@ public final class TestUpstream implements AutoCloseable {
      * @param marker the address this server puts in its A answers, to tell servers apart
      */
     public TestUpstream(InetAddress bind, InetAddress marker) throws IOException {
+        this(bind, 0, marker);
+    }
+
+    /** @param port the port for UDP and TCP, or 0 for one the kernel picks */
+    public TestUpstream(InetAddress bind, int port, InetAddress marker) throws IOException {
         this.marker = marker;
         DatagramSocket u = null;
         ServerSocket t = null;
         for (int attempt = 0; attempt < 20 && t == null; attempt++) {
-            u = new DatagramSocket(new InetSocketAddress(bind, 0));
+            u = new DatagramSocket(new InetSocketAddress(bind, port));
             try {
                 t = new ServerSocket();
                 t.setReuseAddress(true);

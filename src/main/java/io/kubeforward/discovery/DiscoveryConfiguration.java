@@ -1,0 +1,31 @@
+package io.kubeforward.discovery;
+
+import io.kubeforward.forward.Forwarding;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires EndpointSlice discovery. The {@link ApiClient} is Spring Cloud Kubernetes's when it made one (in a
+ * cluster), else one from {@code kubeforward.kubernetes.kubeconfig}, {@code KUBECONFIG} or
+ * {@code ~/.kube/config}; it is only created when a {@code kubeforward} rule needs it.
+ */
+@Configuration(proxyBeanMethods = false)
+public class DiscoveryConfiguration {
+
+    @Bean
+    KubernetesDiscovery kubernetesDiscovery(Forwarding forwarding, ObjectProvider<ApiClient> apiClients,
+            ApplicationEventPublisher events, MeterRegistry registry, DiscoveryProperties properties) {
+        return new KubernetesDiscovery(forwarding, () -> apiClients.getIfAvailable(() -> KubernetesClients.create(properties.kubeconfig())),
+                events, registry, properties, Clock.systemUTC());
+    }
+
+    @Bean
+    EndpointPoolUpdater endpointPoolUpdater(Forwarding forwarding) {
+        return new EndpointPoolUpdater(forwarding);
+    }
+}

@@ -1,0 +1,59 @@
+package io.kubeforward.discovery;
+
+import io.kubeforward.config.ForwardRule;
+import io.kubeforward.config.KubernetesServiceUpstreams;
+import io.kubeforward.config.Transport;
+import io.kubeforward.config.UpstreamAddress;
+import io.kubeforward.forward.Forwarding;
+import io.kubeforward.upstream.UpstreamPool;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+
+/**
+ * Applies {@link EndpointsChangedEvent}s to the upstream pools: the effective endpoints, or the rule's
+ * {@code fallback} upstreams while there are none. The pool keeps the state of upstreams that stay.
+ */
+public final class EndpointPoolUpdater {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointPoolUpdater.class);
+
+    private record Target(UpstreamPool pool, KubernetesServiceUpstreams source, Transport transport, String serverName) {
+    }
+
+    private final Map<String, Target> targets = new LinkedHashMap<>();
+
+    public EndpointPoolUpdater(Forwarding forwarding) {
+        for (Forwarding.Entry entry : forwarding.entries()) {
+            if (entry.forwarder().isPresent() && entry.block().forward().map(ForwardRule::source).orElse(null)
+                    instanceof KubernetesServiceUpstreams source) {
+                ForwardRule rule = entry.block().forward().get();
+                Transport transport = rule.options().tls().isPresent() ? Transport.TLS : Transport.DNS;
+                UpstreamPool pool = entry.forwarder().get().pool();
+                targets.put(pool.name(), new Target(pool, source, transport, rule.options().tlsServerName()));
+            }
+        }
+    }
+
+    @EventListener
+    public void apply(EndpointsChangedEvent event) {
+        Target target = targets.get(event.pool());
+        if (target == null) {
+            return;
+        }
+        List<DiscoveredEndpoint> effective = event.current().effective();
+        List<UpstreamAddress> upstreams = effective.isEmpty() ? target.source().fallback() : effective.stream()
+                .map(e -> new UpstreamAddress(target.transport(), new InetSocketAddress(e.address(), e.port()), target.serverName(),
+                        "endpointslice:" + e.slice()))
+                .toList();
+        if (effective.isEmpty()) {
+            log.warn("{}: no usable endpoint ({} known, from {}); {}", event.service(), event.current().endpoints().size(),
+                    event.cause(), upstreams.isEmpty() ? "answering SERVFAIL" : "using fallback " + upstreams);
+        }
+        target.pool().apply(upstreams);
+    }
+}

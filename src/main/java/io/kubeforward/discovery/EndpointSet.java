@@ -1,0 +1,45 @@
+package io.kubeforward.discovery;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * All endpoint addresses of a Service at one moment, sorted so that equal sets compare equal whatever
+ * order the API returned them in.
+ *
+ * @param endpoints every address with its conditions (also those out of rotation)
+ */
+public record EndpointSet(List<DiscoveredEndpoint> endpoints) {
+
+    private static final Comparator<DiscoveredEndpoint> ORDER = Comparator
+            .comparing((DiscoveredEndpoint e) -> e.address().getAddress().length)
+            .thenComparing(e -> e.address().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparingInt(DiscoveredEndpoint::port)
+            .thenComparing(DiscoveredEndpoint::slice);
+
+    public static final EndpointSet EMPTY = new EndpointSet(List.of());
+
+    public EndpointSet {
+        endpoints = endpoints.stream().sorted(ORDER).toList();
+    }
+
+    /**
+     * The endpoints to forward to: those in rotation; if there are none, those serving while they
+     * terminate; else none.
+     */
+    public List<DiscoveredEndpoint> effective() {
+        List<DiscoveredEndpoint> ready = endpoints.stream().filter(DiscoveredEndpoint::inRotation).toList();
+        if (!ready.isEmpty()) {
+            return ready;
+        }
+        return endpoints.stream().filter(DiscoveredEndpoint::servingWhileTerminating).toList();
+    }
+
+    public long count(String condition) {
+        return endpoints.stream().filter(e -> e.condition().equals(condition)).count();
+    }
+
+    public boolean isEmpty() {
+        return endpoints.isEmpty();
+    }
+}

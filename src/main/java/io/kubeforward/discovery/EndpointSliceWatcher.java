@@ -1,0 +1,181 @@
+package io.kubeforward.discovery;
+
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the EndpointSlices of one Service with a client-java informer and hands every change of the
+ * merged endpoint set to {@code publisher}: never a partial set while the first list is being processed,
+ * never an empty set because the API server went away (the informer keeps its cache through outages and
+ * relists), and nothing when an event leaves the set as it was. Recomputations run on one thread of
+ * their own and coalesce, so a burst of slice events yields one update.
+ */
+public final class EndpointSliceWatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointSliceWatcher.class);
+    private static final Duration SYNC_POLL = Duration.ofMillis(50);
+
+    private final String service;
+    private final EndpointSliceReader reader;
+    private final Consumer<EndpointsUpdate> publisher;
+    private final Optional<EndpointSnapshotStore> snapshots;
+    private final Duration snapshotAfter;
+    private final WatchStatus status;
+    private final SharedInformerFactory factory;
+    private final SharedIndexInformer<V1EndpointSlice> informer;
+    private final EndpointSliceListerWatcher listerWatcher;
+    private final ScheduledExecutorService executor;
+    private final AtomicBoolean recomputeQueued = new AtomicBoolean();
+    private volatile EndpointSet current = EndpointSet.EMPTY;
+    private volatile boolean known;
+    private volatile boolean synced;
+    private String lastPortProblem = "";
+
+    /** A new set for the pool, with what caused it. */
+    public record EndpointsUpdate(EndpointSet previous, EndpointSet current, String cause) {
+    }
+
+    /**
+     * @param snapshotAfter how long to wait for the first list before serving from the snapshot
+     */
+    EndpointSliceWatcher(ApiClient client, String namespace, String serviceName, PortSelection port, io.kubeforward.config.AddressFamily family,
+            Optional<EndpointSnapshotStore> snapshots, Duration snapshotAfter, WatchStatus status, Consumer<EndpointsUpdate> publisher) {
+        this.service = namespace + "/" + serviceName;
+        this.reader = new EndpointSliceReader(port, family);
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.snapshots = snapshots;
+        this.snapshotAfter = snapshotAfter;
+        this.status = status;
+        this.listerWatcher = new EndpointSliceListerWatcher(client, namespace, serviceName, status);
+        this.factory = new SharedInformerFactory(client);
+        this.informer = factory.sharedIndexInformerFor(listerWatcher, V1EndpointSlice.class, 0L,
+                (type, error) -> listerWatcher.failed(error));
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "endpointslices-" + serviceName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(V1EndpointSlice slice) {
+                requestRecompute();
+            }
+
+            @Override
+            public void onUpdate(V1EndpointSlice before, V1EndpointSlice after) {
+                requestRecompute();
+            }
+
+            @Override
+            public void onDelete(V1EndpointSlice slice, boolean finalStateUnknown) {
+                requestRecompute();
+            }
+        });
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public WatchStatus status() {
+        return status;
+    }
+
+    /** The last set handed to the pool (from the API or the snapshot). */
+    public EndpointSet current() {
+        return current;
+    }
+
+    /** Whether endpoints are known: listed at least once, or loaded from the snapshot. */
+    public boolean isKnown() {
+        return known;
+    }
+
+    public void start() {
+        factory.startAllRegisteredInformers();
+        executor.execute(this::awaitFirstSync);
+        if (snapshots.isPresent()) {
+            executor.schedule(this::loadSnapshotIfNotSynced, snapshotAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void awaitFirstSync() {
+        if (informer.hasSynced()) {
+            synced = true;
+            recompute();
+        } else {
+            executor.schedule(this::awaitFirstSync, SYNC_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void loadSnapshotIfNotSynced() {
+        if (synced) {
+            return;
+        }
+        snapshots.flatMap(EndpointSnapshotStore::load).ifPresent(set -> {
+            log.info("{}: API server not reached within {}; serving the snapshot until the watch syncs", service, snapshotAfter);
+            publish(set, "snapshot");
+        });
+    }
+
+    private void requestRecompute() {
+        if (recomputeQueued.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                recomputeQueued.set(false);
+                if (synced) {
+                    recompute();
+                }
+            });
+        }
+    }
+
+    private void recompute() {
+        EndpointSet next;
+        try {
+            next = reader.read(informer.getIndexer().list());
+            lastPortProblem = "";
+        } catch (PortSelection.AmbiguousPortException e) {
+            if (!e.getMessage().equals(lastPortProblem)) {
+                log.error("{}: {}", service, e.getMessage());
+                lastPortProblem = e.getMessage();
+            }
+            return;
+        }
+        if (!known || !next.effective().equals(current.effective())) {
+            publish(next, "watch");
+        } else if (!next.equals(current)) {
+            // Only endpoints out of rotation changed: nothing for the pool, but keep what we show and save true.
+            current = next;
+            snapshots.ifPresent(store -> store.save(next));
+        }
+    }
+
+    private void publish(EndpointSet next, String cause) {
+        EndpointSet previous = current;
+        current = next;
+        known = true;
+        publisher.accept(new EndpointsUpdate(previous, next, cause));
+        if (cause.equals("watch")) {
+            snapshots.ifPresent(store -> store.save(next));
+        }
+    }
+
+    @Override
+    public void close() {
+        factory.stopAllRegisteredInformers(true);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,85 @@
+package io.kubeforward.discovery;
+
+import io.kubeforward.config.ForwardRule;
+import io.kubeforward.config.KubernetesServiceUpstreams;
+import io.kubeforward.forward.Forwarding;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.function.Supplier;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * One {@link EndpointSliceWatcher} per {@code kubeforward} rule, started with the application; each change
+ * is published as an {@link EndpointsChangedEvent}. Without such rules it does nothing and needs no API
+ * server.
+ */
+public final class KubernetesDiscovery implements SmartLifecycle {
+
+    private final Map<String, EndpointSliceWatcher> watchers = new LinkedHashMap<>();
+    private volatile boolean running;
+
+    public KubernetesDiscovery(Forwarding forwarding, Supplier<ApiClient> clients, ApplicationEventPublisher events,
+            MeterRegistry registry, DiscoveryProperties properties, Clock clock) {
+        ApiClient client = null;
+        for (Forwarding.Entry entry : forwarding.entries()) {
+            Optional<ForwardRule> rule = entry.block().forward();
+            if (rule.isEmpty() || !(rule.get().source() instanceof KubernetesServiceUpstreams source) || entry.forwarder().isEmpty()) {
+                continue;
+            }
+            if (client == null) {
+                client = KubernetesClients.forWatching(clients.get());
+            }
+            String pool = entry.forwarder().get().pool().name();
+            String namespace = source.namespace().isEmpty() ? KubernetesClients.podNamespace() : source.namespace();
+            String service = namespace + "/" + source.serviceName();
+            PortSelection port = new PortSelection(source.portName(), source.port());
+            String portKey = source.portName().isEmpty() ? source.port().isPresent() ? Integer.toString(source.port().getAsInt()) : "*"
+                    : source.portName();
+            Optional<EndpointSnapshotStore> snapshots = source.snapshot().map(path -> new EndpointSnapshotStore(path, service, portKey, clock));
+            WatchStatus status = new WatchStatus(service, clock);
+            EndpointSliceWatcher[] self = new EndpointSliceWatcher[1];
+            DiscoveryMetrics[] metrics = new DiscoveryMetrics[1];
+            EndpointSliceWatcher watcher = new EndpointSliceWatcher(client, namespace, source.serviceName(), port,
+                    source.addressFamily(), snapshots, properties.snapshotAfter(), status, update -> {
+                        events.publishEvent(new EndpointsChangedEvent(pool, service, update.previous(), update.current(), update.cause()));
+                        metrics[0].applied();
+                    });
+            self[0] = watcher;
+            metrics[0] = new DiscoveryMetrics(registry, service, status, () -> self[0].current());
+            watchers.put(pool, watcher);
+        }
+    }
+
+    /** The watcher feeding {@code pool}, if it is fed from Kubernetes. */
+    public Optional<EndpointSliceWatcher> watcher(String pool) {
+        return Optional.ofNullable(watchers.get(pool));
+    }
+
+    public List<EndpointSliceWatcher> watchers() {
+        return new ArrayList<>(watchers.values());
+    }
+
+    @Override
+    public void start() {
+        watchers.values().forEach(EndpointSliceWatcher::start);
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        watchers.values().forEach(EndpointSliceWatcher::close);
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}
