@@ -13,7 +13,6 @@ import io.kubeforward.testcluster.KubernetesCluster;
 import io.kubeforward.testcluster.RealKubernetesCluster;
 import io.kubeforward.upstream.Upstream;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -177,8 +176,17 @@ class EndpointSliceDiscoveryTest {
         timeUntil(app, List.of(a.hostPort()));
         assertThat(answer(app.client().udp("rbac.cluster.local."))).isEqualTo("10.0.0.1");
         assertThat(app.watcher().status().errors()).isZero();
-    }
 
-    static void unused(V1EndpointSlice s) {
+        String scrape = app.context.getBean(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class).scrape();
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/metrics.md"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith("kubeforward_discovery_")) {
+                names.add(line.replaceAll("[{ ].*", ""));
+            }
+        }
+        assertThat(names).hasSizeGreaterThanOrEqualTo(5);
+        names.forEach(name -> assertThat(docs).as("docs/metrics.md lists " + name).contains("`" + name + "`"));
+        assertThat(scrape).contains("kubeforward_discovery_endpoints{", "condition=\"ready\"");
     }
 }
