@@ -42,9 +42,10 @@ public final class UpstreamsEndpoint {
      * @param inFlight  queries of this block in flight
      * @param upstreams the members, in pool order
      * @param discovery the Service watch, for a pool fed from Kubernetes
+     * @param localZone with a zone preference, this node's zone once known; else empty
      */
     public record PoolReport(String server, List<String> zones, String from, String source, String policy, int maxFails,
-            int inFlight, List<UpstreamReport> upstreams, Optional<DiscoveryReport> discovery) {
+            int inFlight, List<UpstreamReport> upstreams, Optional<DiscoveryReport> discovery, String localZone) {
     }
 
     /**
@@ -94,10 +95,11 @@ public final class UpstreamsEndpoint {
      * @param condition           for a discovered endpoint: ready or serving-terminating; else empty
      * @param zone                for a discovered endpoint: its topology zone; else empty
      * @param node                for a discovered endpoint: its node; else empty
+     * @param local               with a zone preference: in (or hinted for) this node's zone, so tried first
      */
     public record UpstreamReport(String address, int port, String transport, boolean healthy, int consecutiveFailures,
             Instant lastProbe, boolean lastProbeOk, double lastProbeRttMillis, double rttMillis, int inFlight, long queries,
-            long errors, String origin, String condition, String zone, String node) {
+            long errors, String origin, String condition, String zone, String node, boolean local) {
     }
 
     @ReadOperation
@@ -114,11 +116,12 @@ public final class UpstreamsEndpoint {
                 .map(w -> w.current().endpoints().stream().collect(java.util.stream.Collectors.toMap(DiscoveredEndpoint::hostPort,
                         e -> e, (a, b) -> a)))
                 .orElse(java.util.Map.of());
-        List<UpstreamReport> members = forwarder.pool().current().asList().stream()
-                .map(u -> upstream(u, maxFails, Optional.ofNullable(endpoints.get(u.address().hostPort())))).toList();
+        io.kubeforward.upstream.UpstreamSet set = forwarder.pool().current();
+        List<UpstreamReport> members = set.asList().stream()
+                .map(u -> upstream(u, maxFails, Optional.ofNullable(endpoints.get(u.address().hostPort())), set.isPreferred(u))).toList();
         Optional<DiscoveryReport> watch = discovery.watcher(forwarder.pool().name()).map(UpstreamsEndpoint::discovery);
         return new PoolReport(server, zones, rule.from(), rule.source().describe(), rule.options().policy().configName(), maxFails,
-                forwarder.inFlight(), members, watch);
+                forwarder.inFlight(), members, watch, discovery.localZone(forwarder.pool().name()).orElse(""));
     }
 
     private static DiscoveryReport discovery(EndpointSliceWatcher watcher) {
@@ -129,11 +132,11 @@ public final class UpstreamsEndpoint {
                 status.lastError(), endpoints);
     }
 
-    private static UpstreamReport upstream(Upstream u, int maxFails, Optional<DiscoveredEndpoint> endpoint) {
+    private static UpstreamReport upstream(Upstream u, int maxFails, Optional<DiscoveredEndpoint> endpoint, boolean local) {
         return new UpstreamReport(io.kubeforward.config.IpText.format(u.address().address().getAddress()), u.address().address().getPort(),
                 u.address().transport().scheme(), !u.isDown(maxFails), u.consecutiveFailures(), u.lastProbe(),
                 u.lastProbeSucceeded(), u.lastProbeRttNanos() < 0 ? -1 : u.lastProbeRttNanos() / 1e6, u.rttEwmaNanos() / 1e6,
                 u.inFlight(), u.queries(), u.errors(), u.address().origin(), endpoint.map(DiscoveredEndpoint::condition).orElse(""),
-                endpoint.map(DiscoveredEndpoint::topologyZone).orElse(""), endpoint.map(DiscoveredEndpoint::nodeName).orElse(""));
+                endpoint.map(DiscoveredEndpoint::topologyZone).orElse(""), endpoint.map(DiscoveredEndpoint::nodeName).orElse(""), local);
     }
 }

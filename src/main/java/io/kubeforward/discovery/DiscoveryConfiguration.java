@@ -25,7 +25,7 @@ public class DiscoveryConfiguration {
     }
 
     @Bean
-    EndpointPoolUpdater endpointPoolUpdater(Forwarding forwarding) {
-        return new EndpointPoolUpdater(forwarding);
+    EndpointPoolUpdater endpointPoolUpdater(Forwarding forwarding, KubernetesDiscovery discovery) {
+        return new EndpointPoolUpdater(forwarding, discovery);
     }
 }

@@ -11,7 +11,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      {@code ~/.kube/config} (client-java's standard order)
  * @param snapshotAfter how long to wait for the first list of a Service's EndpointSlices before serving its
  *                      snapshot (if {@code snapshot} is set)
+ * @param nodeName      this node's name, for {@code prefer_zone auto}; empty = env {@code NODE_NAME} (downward API)
+ * @param nodeZone      this node's zone, for {@code prefer_zone auto} without reading the Node; empty = env
+ *                      {@code KUBEFORWARD_NODE_ZONE}, else the Node's {@code topology.kubernetes.io/zone} label
  */
 @ConfigurationProperties("kubeforward.kubernetes")
-public record DiscoveryProperties(@DefaultValue("") String kubeconfig, @DefaultValue("2s") Duration snapshotAfter) {
+public record DiscoveryProperties(@DefaultValue("") String kubeconfig, @DefaultValue("2s") Duration snapshotAfter,
+        @DefaultValue("") String nodeName, @DefaultValue("") String nodeZone) {
+
+    public String effectiveNodeName() {
+        return !nodeName.isBlank() ? nodeName : envOrEmpty("NODE_NAME");
+    }
+
+    public String effectiveNodeZone() {
+        return !nodeZone.isBlank() ? nodeZone : envOrEmpty("KUBEFORWARD_NODE_ZONE");
+    }
+
+    private static String envOrEmpty(String name) {
+        String value = System.getenv(name);
+        return value == null ? "" : value.strip();
+    }
 }

@@ -26,8 +26,10 @@ public final class EndpointPoolUpdater {
     }
 
     private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final KubernetesDiscovery discovery;
 
-    public EndpointPoolUpdater(Forwarding forwarding) {
+    public EndpointPoolUpdater(Forwarding forwarding, KubernetesDiscovery discovery) {
+        this.discovery = discovery;
         for (Forwarding.Entry entry : forwarding.entries()) {
             if (entry.forwarder().isPresent() && entry.block().forward().map(ForwardRule::source).orElse(null)
                     instanceof KubernetesServiceUpstreams source) {
@@ -46,14 +48,18 @@ public final class EndpointPoolUpdater {
             return;
         }
         List<DiscoveredEndpoint> effective = event.current().effective();
-        List<UpstreamAddress> upstreams = effective.isEmpty() ? target.source().fallback() : effective.stream()
-                .map(e -> new UpstreamAddress(target.transport(), new InetSocketAddress(e.address(), e.port()), target.serverName(),
-                        "endpointslice:" + e.slice()))
-                .toList();
+        Map<UpstreamAddress, DiscoveredEndpoint> discovered = new LinkedHashMap<>();
+        for (DiscoveredEndpoint e : effective) {
+            discovered.put(new UpstreamAddress(target.transport(), new InetSocketAddress(e.address(), e.port()), target.serverName(),
+                    "endpointslice:" + e.slice()), e);
+        }
+        List<UpstreamAddress> upstreams = effective.isEmpty() ? target.source().fallback() : List.copyOf(discovered.keySet());
         if (effective.isEmpty()) {
             log.warn("{}: no usable endpoint ({} known, from {}); {}", event.service(), event.current().endpoints().size(),
                     event.cause(), upstreams.isEmpty() ? "answering SERVFAIL" : "using fallback " + upstreams);
         }
-        target.pool().apply(upstreams);
+        java.util.Optional<NodeZone> zone = discovery.nodeZone(event.pool());
+        target.pool().apply(upstreams, address -> zone.isPresent() && discovered.containsKey(address)
+                && zone.get().isLocal(discovered.get(address)));
     }
 }

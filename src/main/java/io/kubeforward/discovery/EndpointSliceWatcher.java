@@ -173,6 +173,19 @@ public final class EndpointSliceWatcher implements AutoCloseable {
         }
     }
 
+    /** Hands the current set to the pool again (e.g. once the node's zone is known), if any set is known. */
+    void republish(String cause) {
+        executor.execute(() -> {
+            if (known) {
+                publisher.accept(new EndpointsUpdate(current, current, cause));
+            }
+        });
+    }
+
+    ScheduledExecutorService executor() {
+        return executor;
+    }
+
     @Override
     public void close() {
         factory.stopAllRegisteredInformers(true);

@@ -23,6 +23,8 @@ import org.springframework.context.SmartLifecycle;
 public final class KubernetesDiscovery implements SmartLifecycle {
 
     private final Map<String, EndpointSliceWatcher> watchers = new LinkedHashMap<>();
+    private final Map<String, NodeZone> zones = new LinkedHashMap<>();
+    private final List<Runnable> onStart = new ArrayList<>();
     private volatile boolean running;
 
     public KubernetesDiscovery(Forwarding forwarding, Supplier<ApiClient> clients, ApplicationEventPublisher events,
@@ -54,7 +56,22 @@ public final class KubernetesDiscovery implements SmartLifecycle {
             self[0] = watcher;
             metrics[0] = new DiscoveryMetrics(registry, service, status, () -> self[0].current());
             watchers.put(pool, watcher);
+            NodeZone zone = new NodeZone(source.zonePreference());
+            zones.put(pool, zone);
+            ApiClient api = client;
+            onStart.add(() -> zone.resolve(api, properties.effectiveNodeName(), properties.effectiveNodeZone(), watcher.executor(),
+                    () -> watcher.republish("zone")));
         }
+    }
+
+    /** This node's zone for {@code pool}'s zone preference, once known. */
+    public Optional<String> localZone(String pool) {
+        return nodeZone(pool).flatMap(NodeZone::zone);
+    }
+
+    /** This node's zone as known for {@code pool}'s zone preference (empty: no preference, or not known yet). */
+    Optional<NodeZone> nodeZone(String pool) {
+        return Optional.ofNullable(zones.get(pool));
     }
 
     /** The watcher feeding {@code pool}, if it is fed from Kubernetes. */
@@ -69,6 +86,7 @@ public final class KubernetesDiscovery implements SmartLifecycle {
     @Override
     public void start() {
         watchers.values().forEach(EndpointSliceWatcher::start);
+        onStart.forEach(Runnable::run);
         running = true;
     }
 

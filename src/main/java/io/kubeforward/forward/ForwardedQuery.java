@@ -21,6 +21,7 @@ final class ForwardedQuery implements ExchangeListener {
     private final DnsQuery parsed;
     private final ReplyChannel client;
     private final Upstream[] order;
+    private final io.kubeforward.upstream.UpstreamSet members;
     private final long receivedNanos;
     private final long deadlineNanos;
     private final int attemptLimit;
@@ -30,7 +31,9 @@ final class ForwardedQuery implements ExchangeListener {
     private Upstream current;
     private long attemptStartNanos;
 
-    ForwardedQuery(Forwarder forwarder, ByteBuf query, DnsQuery parsed, ReplyChannel client, Upstream[] order, long receivedNanos) {
+    ForwardedQuery(Forwarder forwarder, ByteBuf query, DnsQuery parsed, ReplyChannel client, Upstream[] order,
+            io.kubeforward.upstream.UpstreamSet members, long receivedNanos) {
+        this.members = members;
         this.forwarder = forwarder;
         this.query = query;
         this.parsed = parsed;
@@ -125,6 +128,9 @@ final class ForwardedQuery implements ExchangeListener {
     }
 
     private void answer(ByteBuf reply, int rcode) {
+        if (forwarder.zoneAware()) {
+            forwarder.metrics.answeredFrom(members.isPreferred(current));
+        }
         DnsHeader.setId(reply, parsed.id());
         ByteBuf fitted = client.isTcp() ? reply : Truncation.fit(ByteBufAllocator.DEFAULT, reply, parsed.udpPayloadSize());
         int size = fitted.readableBytes();

@@ -7,6 +7,7 @@ import io.kubeforward.dns.Rcodes;
 import io.kubeforward.metrics.ForwardMetrics;
 import io.kubeforward.upstream.HealthChecker;
 import io.kubeforward.upstream.SelectionPolicy;
+import io.kubeforward.upstream.Upstream;
 import io.kubeforward.upstream.UpstreamPool;
 import io.kubeforward.upstream.UpstreamSet;
 import io.netty.buffer.ByteBuf;
@@ -34,9 +35,14 @@ public final class Forwarder {
     final QueryLog queryLog;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
+    private final int minLocal;
 
+    /**
+     * @param minLocal with a zone preference, the healthy zone-local upstreams needed to keep queries local; 0 for none
+     */
     public Forwarder(ForwardOptions options, UpstreamPool pool, ForwardMetrics metrics, Optional<HealthChecker> healthChecker,
-            Duration deadline, QueryLog queryLog) {
+            Duration deadline, QueryLog queryLog, int minLocal) {
+        this.minLocal = minLocal;
         this.options = options;
         this.pool = pool;
         this.policy = SelectionPolicy.of(options.policy());
@@ -79,7 +85,37 @@ public final class Forwarder {
             answerError(query, parsed, client, Rcodes.REFUSED, receivedNanos);
             return;
         }
-        new ForwardedQuery(this, query, parsed, client, policy.order(members.members()), receivedNanos).start();
+        new ForwardedQuery(this, query, parsed, client, order(members), members, receivedNanos).start();
+    }
+
+    /**
+     * The order to try upstreams: with a zone preference and at least {@code min_local} healthy zone-local
+     * upstreams, those first (in policy order) and the others after them as spill-over; otherwise all of them.
+     */
+    private Upstream[] order(UpstreamSet members) {
+        Upstream[] preferred = members.preferred();
+        if (preferred.length == 0 || minLocal == 0) {
+            return policy.order(members.members());
+        }
+        int healthy = 0;
+        for (Upstream upstream : preferred) {
+            if (!upstream.isDown(options.maxFails())) {
+                healthy++;
+            }
+        }
+        if (healthy < minLocal) {
+            return policy.order(members.members());
+        }
+        Upstream[] local = policy.order(preferred);
+        Upstream[] others = policy.order(members.others());
+        Upstream[] order = java.util.Arrays.copyOf(local, local.length + others.length);
+        System.arraycopy(others, 0, order, local.length, others.length);
+        return order;
+    }
+
+    /** Whether queries prefer zone-local upstreams. */
+    boolean zoneAware() {
+        return minLocal > 0;
     }
 
     void finished() {

@@ -87,7 +87,7 @@ public final class Forwarding implements AutoCloseable {
                 checker.ifPresent(pool::addListener);
                 pool.evictExpiredConnectionsEvery(loops.loop(0), CONNECTION_CLEANUP_INTERVAL);
                 forwarder = Optional.of(new Forwarder(rule.options(), pool, new ForwardMetrics(registry, server, block.zones().get(0)),
-                        checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors())));
+                        checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors()), minLocal(rule)));
                 switch (rule.source()) {
                     case StaticUpstreams upstreams -> pool.apply(upstreams.upstreams());
                     case KubernetesServiceUpstreams service -> {
@@ -111,6 +111,12 @@ public final class Forwarding implements AutoCloseable {
         Map<InetSocketAddress, QueryRouter> routers = new LinkedHashMap<>();
         routes.forEach((address, list) -> routers.put(address, new QueryRouter(list)));
         return new Forwarding(entries, routers);
+    }
+
+    private static int minLocal(ForwardRule rule) {
+        return rule.source() instanceof KubernetesServiceUpstreams service
+                && service.zonePreference().mode() != io.kubeforward.config.ZonePreference.Mode.OFF
+                ? service.zonePreference().minLocal() : 0;
     }
 
     private static UpstreamPool newPool(String name, ForwardRule rule, DnsEventLoops loops, MeterRegistry registry) {

@@ -21,6 +21,8 @@ public final class ForwardMetrics {
     private final Counter allUpstreamsDown;
     private final Counter maxConcurrentRejects;
     private final Counter noUpstreams;
+    private final Counter answeredLocal;
+    private final Counter answeredRemote;
 
     /**
      * @param server the server block, e.g. {@code dns://127.0.0.1:1053}
@@ -49,6 +51,16 @@ public final class ForwardMetrics {
                 .description("Queries answered REFUSED because max_concurrent was reached").tags(base).register(registry);
         noUpstreams = Counter.builder("kubeforward.forward.no.upstreams")
                 .description("Queries answered SERVFAIL because no upstream is known").tags(base).register(registry);
+        answeredLocal = Counter.builder("kubeforward.forward.topology.answers").description(
+                "With a zone preference: answers from an upstream in the node's zone (local) or another (remote)")
+                .tags(base).tag("locality", "local").register(registry);
+        answeredRemote = Counter.builder("kubeforward.forward.topology.answers").description(
+                "With a zone preference: answers from an upstream in the node's zone (local) or another (remote)")
+                .tags(base).tag("locality", "remote").register(registry);
+    }
+
+    public void answeredFrom(boolean local) {
+        (local ? answeredLocal : answeredRemote).increment();
     }
 
     public void request(boolean tcp, int qtype) {

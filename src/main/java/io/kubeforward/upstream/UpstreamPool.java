@@ -57,6 +57,14 @@ public final class UpstreamPool implements AutoCloseable {
      * identical list (same addresses, same order) changes nothing and notifies nobody.
      */
     public boolean apply(List<UpstreamAddress> addresses) {
+        return apply(addresses, address -> false);
+    }
+
+    /**
+     * As {@link #apply(List)}, marking the members for which {@code preferred} holds as zone-local: the
+     * forwarder tries those first while enough of them are healthy.
+     */
+    public boolean apply(List<UpstreamAddress> addresses, java.util.function.Predicate<UpstreamAddress> preferred) {
         List<Upstream> added = new ArrayList<>();
         List<Upstream> removed;
         boolean changed;
@@ -83,9 +91,12 @@ public final class UpstreamPool implements AutoCloseable {
                 next.add(member);
             }
             removed = List.copyOf(existing.values());
-            changed = !added.isEmpty() || !removed.isEmpty() || !next.equals(current.asList());
+            Upstream[] local = next.stream().filter(u -> preferred.test(wanted.get(Endpoint.of(u.address())))).toArray(Upstream[]::new);
+            changed = !added.isEmpty() || !removed.isEmpty() || !next.equals(current.asList())
+                    || !java.util.Arrays.equals(local, current.preferred());
             if (changed) {
-                current = new UpstreamSet(next.toArray(Upstream[]::new), current.version() + 1);
+                Upstream[] others = next.stream().filter(u -> java.util.Arrays.stream(local).noneMatch(l -> l == u)).toArray(Upstream[]::new);
+                current = new UpstreamSet(next.toArray(Upstream[]::new), local, others, current.version() + 1);
             }
             changed |= described;
         }
