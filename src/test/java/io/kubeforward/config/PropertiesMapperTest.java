@@ -137,7 +137,7 @@ class PropertiesMapperTest {
         KubernetesServiceUpstreams service = (KubernetesServiceUpstreams) rule.source();
         assertThat(service.fallback()).extracting(UpstreamAddress::url, UpstreamAddress::serverName, UpstreamAddress::origin)
                 .containsExactly(tuple("dns://10.96.0.10:53", "", "fallback"),
-                        tuple("dns://[fd00:0:0:0:0:0:0:a]:5353", "", "fallback"),
+                        tuple("dns://[fd00::a]:5353", "", "fallback"),
                         tuple("tls://9.9.9.9:853", "dns.quad9.net", "fallback"));
         assertThat(service.snapshot()).contains(snapshot);
         assertThat(service.addressFamily()).isEqualTo(AddressFamily.IPV4);
