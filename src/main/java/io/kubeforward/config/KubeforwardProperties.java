@@ -1,10 +1,12 @@
 package io.kubeforward.config;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * Spring properties under {@code kubeforward.*}. Either {@code corefile} names a Corefile (which then wins
@@ -27,6 +29,7 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
      * @param errors  log failures of this block, like the {@code errors} directive
      * @param log     log every query, like the {@code log} directive
      * @param forward where queries are forwarded; absent = the block forwards nowhere and answers REFUSED
+     * @param cache   answers cached, like the {@code cache} directive; absent = no cache
      */
     public record Server(
             @DefaultValue List<String> zones,
@@ -34,7 +37,75 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
             @DefaultValue List<String> bind,
             @DefaultValue("false") boolean errors,
             @DefaultValue("false") boolean log,
-            @Nullable Forward forward) {
+            @Nullable Forward forward,
+            @Nullable Cache cache) {
+    }
+
+    /**
+     * Like {@code cache [TTL] [ZONES...] { OPTIONS }}. Defaults are CoreDNS's. TTLs are seconds (a bare number is
+     * seconds, {@code 30s} works too); other durations are Spring durations.
+     *
+     * @param enabled    cache at all; lets {@code cache: {enabled: true}} ask for every default
+     * @param ttl        max TTL of both caches unless {@code success.ttl}/{@code denial.ttl} set their own
+     * @param zones      zones whose answers are cached; empty = the block's zones
+     * @param success    the cache of positive answers
+     * @param denial     the cache of NXDOMAIN/NODATA (and SERVFAIL) answers
+     * @param prefetch   refresh popular entries before they expire; absent = off
+     * @param serveStale serve expired entries (RFC 8767); absent = off
+     * @param servfail   how long a SERVFAIL is cached; 0 = never; at most 5m
+     * @param disable    caches ({@code success}, {@code denial}) that store nothing, in every zone
+     * @param keepttl    serve the stored TTL instead of counting it down
+     */
+    public record Cache(
+            @DefaultValue("true") boolean enabled,
+            @Nullable @DurationUnit(ChronoUnit.SECONDS) Duration ttl,
+            @DefaultValue List<String> zones,
+            @DefaultValue CacheTier success,
+            @DefaultValue CacheTier denial,
+            @Nullable Prefetch prefetch,
+            @Nullable ServeStale serveStale,
+            @DefaultValue("5s") Duration servfail,
+            @DefaultValue List<String> disable,
+            @DefaultValue("false") boolean keepttl) {
+    }
+
+    /**
+     * Like {@code success|denial CAPACITY [TTL [MINTTL]]} and {@code disable success|denial ZONES...}.
+     *
+     * @param capacity      entries kept; at least 1
+     * @param ttl           max TTL; unset = {@code cache.ttl}, else 3600 (success) or 1800 (denial)
+     * @param minTtl        min TTL (default 5)
+     * @param disabledZones zones for which this cache stores nothing
+     */
+    public record CacheTier(
+            @DefaultValue("9984") int capacity,
+            @Nullable @DurationUnit(ChronoUnit.SECONDS) Duration ttl,
+            @DefaultValue("5") @DurationUnit(ChronoUnit.SECONDS) Duration minTtl,
+            @DefaultValue List<String> disabledZones) {
+    }
+
+    /**
+     * Like {@code prefetch AMOUNT [DURATION [PERCENTAGE%]]}.
+     *
+     * @param amount     hits with no gap of {@code duration} or more that make an entry popular (required)
+     * @param duration   largest gap between those hits
+     * @param percentage share of the TTL left (10 to 90) at which a popular entry is refreshed
+     */
+    public record Prefetch(
+            @Nullable Integer amount,
+            @DefaultValue("1m") Duration duration,
+            @DefaultValue("10") int percentage) {
+    }
+
+    /**
+     * Like {@code serve_stale [DURATION [immediate|verify]]}.
+     *
+     * @param duration how long after expiry an entry may still be served
+     * @param mode     {@code immediate} (serve, then refresh) or {@code verify} (serve only when a refresh failed)
+     */
+    public record ServeStale(
+            @DefaultValue("1h") Duration duration,
+            @DefaultValue("immediate") String mode) {
     }
 
     /**

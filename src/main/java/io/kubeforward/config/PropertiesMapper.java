@@ -57,8 +57,10 @@ final class PropertiesMapper {
         }
         Optional<ForwardRule> forward = Optional.ofNullable(server.forward())
                 .map(f -> forward(f, path + ".forward", warnings));
+        Optional<CacheOptions> cache = Optional.ofNullable(server.cache()).filter(KubeforwardProperties.Cache::enabled)
+                .map(c -> CacheOptionsMapping.map(c, zones, path + ".cache"));
         return value(path, () -> new ServerBlock(zones, port, bind.isEmpty() ? IpLiterals.wildcards() : bind,
-                server.errors(), server.log(), forward));
+                server.errors(), server.log(), forward, cache));
     }
 
     private ForwardRule forward(Forward forward, String path, List<ConfigWarning> warnings) {

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One server block: the zones it answers for, where it listens, and where it forwards.
+ * One server block: the zones it answers for, where it listens, where it forwards, and what it caches.
  *
  * @param zones         normalized zone names (lower case, absolute, e.g. {@code "cluster.local."} or {@code "."});
  *                      a query belongs to the block whose zone is its longest suffix
@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param logErrors     {@code errors}: log failures of this block (rate-limited)
  * @param logQueries    {@code log}: log every query (off the hot path, bounded queue)
  * @param forward       where queries are forwarded; empty when the block forwards nowhere (answers REFUSED)
+ * @param cache         the {@code cache} directive; empty when answers are not cached
  */
 public record ServerBlock(
         List<String> zones,
@@ -23,12 +24,14 @@ public record ServerBlock(
         List<InetAddress> bindAddresses,
         boolean logErrors,
         boolean logQueries,
-        Optional<ForwardRule> forward) {
+        Optional<ForwardRule> forward,
+        Optional<CacheOptions> cache) {
 
     public ServerBlock {
         zones = List.copyOf(zones);
         bindAddresses = List.copyOf(bindAddresses);
         Objects.requireNonNull(forward, "forward");
+        Objects.requireNonNull(cache, "cache");
         if (zones.isEmpty()) {
             throw new IllegalArgumentException("a server block needs at least one zone");
         }

@@ -13,12 +13,12 @@ import java.util.Set;
 
 /**
  * Interprets the directives of one server block: {@code bind}, {@code errors}, {@code log}, {@code forward},
- * {@code kubeforward}; directives of later issues are accepted with a warning; anything else fails.
+ * {@code kubeforward}, {@code cache}; directives of later issues are accepted with a warning; anything else fails.
  */
 final class ServerBlockReader {
 
     /** Directives of the node-local-dns Corefile that later issues implement; accepted and ignored until then. */
-    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("cache", "reload", "loop", "health", "ready", "prometheus");
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload", "loop", "health", "ready", "prometheus");
 
     private final ServerBlockSyntax syntax;
     private final List<ConfigWarning> warnings;
@@ -26,6 +26,7 @@ final class ServerBlockReader {
     private final List<InetAddress> binds = new ArrayList<>();
     private final Map<String, String> seen = new HashMap<>();
     private Optional<ForwardRule> forward = Optional.empty();
+    private Optional<CacheOptions> cache = Optional.empty();
 
     /**
      * @param warnings         collects this block's warnings
@@ -39,13 +40,13 @@ final class ServerBlockReader {
 
     ServerBlock read() {
         List<ServerKey> keys = keys();
+        List<String> zones = keys.stream().map(ServerKey::zone).toList();
         for (Directive directive : syntax.directives()) {
-            directive(directive);
+            directive(directive, zones);
         }
         try {
-            return new ServerBlock(keys.stream().map(ServerKey::zone).toList(), keys.get(0).port(),
-                    binds.isEmpty() ? IpLiterals.wildcards() : binds,
-                    seen.containsKey("errors"), seen.containsKey("log"), forward);
+            return new ServerBlock(zones, keys.get(0).port(), binds.isEmpty() ? IpLiterals.wildcards() : binds,
+                    seen.containsKey("errors"), seen.containsKey("log"), forward, cache);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(syntax.location(), e.getMessage());
         }
@@ -67,11 +68,12 @@ final class ServerBlockReader {
         return keys;
     }
 
-    private void directive(Directive directive) {
+    private void directive(Directive directive, List<String> zones) {
         switch (directive.name()) {
             case "bind" -> bind(directive);
             case "errors", "log" -> flag(directive);
             case "forward", "kubeforward" -> forward(directive);
+            case "cache" -> cache(directive, zones);
             case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
             default -> notYetImplemented(directive);
         }
@@ -107,6 +109,12 @@ final class ServerBlockReader {
         forward = Optional.of(directive.name().equals("forward")
                 ? ForwardDirectiveParser.parse(directive, warnings)
                 : KubeforwardDirectiveParser.parse(directive, warnings));
+    }
+
+    private void cache(Directive directive, List<String> zones) {
+        OptionLines.requireFirst(directive, "", seen);
+        seen.put(directive.name(), directive.location());
+        cache = Optional.of(CacheDirectiveParser.parse(directive, zones));
     }
 
     private void notYetImplemented(Directive directive) {

@@ -54,8 +54,8 @@ class ConfigLoaderTest {
         assertThat(config.origin()).isEqualTo("Spring properties kubeforward.servers");
         assertThat(config.servers()).hasSize(2);
         assertThat(output).contains("Configuration from Spring properties kubeforward.servers (2 server blocks; no kubeforward.corefile)")
-                .contains("Server block [.] port 53 bind 0.0.0.0, 0:0:0:0:0:0:0:0: forward . to dns://10.0.0.1:53 (static)")
-                .contains("Server block [cluster.local.] port 53 bind 0.0.0.0, 0:0:0:0:0:0:0:0: forward . to kubernetes:<pod namespace>/kube-dns");
+                .contains("Server block [.] port 53 bind 0.0.0.0, ::: forward . to dns://10.0.0.1:53 (static)")
+                .contains("Server block [cluster.local.] port 53 bind 0.0.0.0, ::: forward . to kubernetes:<pod namespace>/kube-dns");
     }
 
     @Test
@@ -76,9 +76,9 @@ class ConfigLoaderTest {
 
     @Test
     void warningsAreLoggedAtWarnWithTheirLocation(CapturedOutput output) throws IOException {
-        Path file = corefile(".:53 {\n    cache 30\n    forward . 192.0.2.1\n}\n");
+        Path file = corefile(".:53 {\n    reload\n    forward . 192.0.2.1\n}\n");
         loader.load(properties(Map.of(), Optional.of(file)));
         assertThat(output).containsPattern("WARN .*" + java.util.regex.Pattern.quote(
-                file + ":2: directive 'cache' is recognised but not implemented yet; ignored"));
+                file + ":2: directive 'reload' is recognised but not implemented yet; ignored"));
     }
 }

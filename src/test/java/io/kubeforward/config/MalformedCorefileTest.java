@@ -27,8 +27,14 @@ class MalformedCorefileTest {
         return block("    kubeforward {\n        service_name kube-dns\n" + options + "\n    }");
     }
 
+    /** A server block with a cache block holding {@code options} (options start on line 3). */
+    private static String cacheWith(String options) {
+        return block("    cache {\n" + options + "\n    }");
+    }
+
     static Stream<Arguments> malformed() {
-        return Stream.concat(malformedSyntaxAndForward(), malformedKubeforwardEndpointOptions());
+        return Stream.of(malformedSyntaxAndForward(), malformedKubeforwardEndpointOptions(), malformedCache())
+                .flatMap(s -> s);
     }
 
     static Stream<Arguments> malformedSyntaxAndForward() {
@@ -147,6 +153,42 @@ class MalformedCorefileTest {
                 Arguments.of(kubeforwardWith("        min_local 2"), k + "min_local: has no effect while prefer_zone is off (expected: prefer_zone auto or ZONE)"),
                 Arguments.of(kubeforwardWith("        min_local 2\n        prefer_zone off"), k + "min_local: has no effect while prefer_zone is off (expected: prefer_zone auto or ZONE)"),
                 Arguments.of(kubeforwardWith("        prefer_zone auto\n        min_local 1\n        min_local 2"), "Corefile:6: kubeforward: min_local: given twice (first at Corefile:5)"));
+    }
+
+    static Stream<Arguments> malformedCache() {
+        String c = "Corefile:3: cache: ";
+        return Stream.of(
+                Arguments.of(block("    cache 0"), "Corefile:2: cache: TTL 0 (expected: >= 1)"),
+                Arguments.of(block("    cache -30"), "Corefile:2: cache: TTL -30 (expected: >= 1)"),
+                Arguments.of(block("    cache 30s"), "Corefile:2: cache: TTL '30s' is not a number of seconds (expected: cache [TTL] [ZONES...], e.g. cache 30)"),
+                Arguments.of(block("    cache 30 a..b"), "Corefile:2: cache: ZONE 'a..b' is not a valid domain name"),
+                Arguments.of(block("    cache\n    cache 30"), "Corefile:3: cache: given twice (first at Corefile:2)"),
+                Arguments.of(cacheWith("        success"), c + "success: wrong number of arguments: 0 (expected: 1 to 3)"),
+                Arguments.of(cacheWith("        success 1 2 3 4"), c + "success: wrong number of arguments: 4 (expected: 1 to 3)"),
+                Arguments.of(cacheWith("        success many"), c + "success: capacity 'many' is not a number"),
+                Arguments.of(cacheWith("        success 0"), c + "success: capacity 0 (expected: >= 1)"),
+                Arguments.of(cacheWith("        success 9984 0"), c + "success: TTL 0 (expected: >= 1)"),
+                Arguments.of(cacheWith("        denial 9984 30s"), c + "denial: TTL '30s' is not a number of seconds"),
+                Arguments.of(cacheWith("        denial 9984 30 -1"), c + "denial: min TTL -1 (expected: >= 0)"),
+                Arguments.of(cacheWith("        denial 100\n        denial 200"), "Corefile:4: cache: denial: given twice (first at Corefile:3)"),
+                Arguments.of(cacheWith("        prefetch"), c + "prefetch: wrong number of arguments: 0 (expected: 1 to 3)"),
+                Arguments.of(cacheWith("        prefetch 0"), c + "prefetch: amount 0 (expected: >= 1)"),
+                Arguments.of(cacheWith("        prefetch 10 1x"), c + "prefetch: invalid duration \"1x\" (expected e.g. 500ms, 5s, 1m30s)"),
+                Arguments.of(cacheWith("        prefetch 10 1m 50"), c + "prefetch: percentage '50' must end with '%' (e.g. 10%)"),
+                Arguments.of(cacheWith("        prefetch 10 1m 95%"), c + "prefetch: percentage 95% (expected: 10% to 90%)"),
+                Arguments.of(cacheWith("        prefetch 10 0s"), c + "prefetch: duration 0s (expected: > 0)"),
+                Arguments.of(cacheWith("        serve_stale 1h lazy"), c + "serve_stale: mode 'lazy' (expected: immediate or verify)"),
+                Arguments.of(cacheWith("        serve_stale -1h"), c + "serve_stale: duration -1h0m0s (expected: > 0)"),
+                Arguments.of(cacheWith("        serve_stale 1h immediate 30s"), c + "serve_stale: wrong number of arguments: 3 (expected: 0 to 2)"),
+                Arguments.of(cacheWith("        serve_stale_policy prefer_positive"), c + "option 'serve_stale_policy' is not supported"),
+                Arguments.of(cacheWith("        servfail 10m"), c + "servfail: 10m0s (expected: 0 to 5m; RFC 2308 caps it at 5 minutes)"),
+                Arguments.of(cacheWith("        servfail"), c + "servfail: wrong number of arguments: 0 (expected: 1)"),
+                Arguments.of(cacheWith("        disable both"), c + "disable: 'both' (expected: success or denial)"),
+                Arguments.of(cacheWith("        disable denial a..b"), c + "disable: 'a..b' is not a valid domain name"),
+                Arguments.of(cacheWith("        disable success\n        disable success"), "Corefile:4: cache: disable success: given twice (first at Corefile:3)"),
+                Arguments.of(cacheWith("        keepttl yes"), c + "keepttl: wrong number of arguments: 1 (expected: 0)"),
+                Arguments.of(cacheWith("        keepttl {\n        }"), c + "keepttl: unexpected block (this takes no '{ }')"),
+                Arguments.of(cacheWith("        capacity 100"), c + "unknown option 'capacity'"));
     }
 
     private static String sixteenUpstreams() {

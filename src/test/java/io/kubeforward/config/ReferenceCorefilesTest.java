@@ -137,20 +137,30 @@ class ReferenceCorefilesTest {
         String origin = "resolv.conf:" + env.get("UPSTREAM_SERVERS");
         assertThat(loaded.config().servers()).containsExactly(
                 new ServerBlock(List.of("cluster.local."), 53, bind, true, false,
-                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp)),
+                        Optional.of(cache("cluster.local.", 30, 5))),
                 new ServerBlock(List.of("in-addr.arpa."), 53, bind, true, false,
-                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp)),
+                        Optional.of(cache("in-addr.arpa.", 30, 30))),
                 new ServerBlock(List.of("ip6.arpa."), 53, bind, true, false,
-                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp))),
+                        Optional.of(new ForwardRule(".", List.of(), clusterDns, forceTcp)),
+                        Optional.of(cache("ip6.arpa.", 30, 30))),
                 new ServerBlock(List.of("."), 53, bind, true, false, Optional.of(new ForwardRule(".", List.of(),
                         new StaticUpstreams(List.of(upstream("192.0.2.53", origin), upstream("192.0.2.54", origin))),
-                        ForwardOptions.defaults()))));
+                        ForwardOptions.defaults())), Optional.of(cache(".", 30, 30))));
         assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
-                "Corefile:3: directive 'cache' is recognised but not implemented yet; ignored",
                 "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored",
                 "Corefile:8: directive 'loop' is recognised but not implemented yet; ignored",
                 "Corefile:13: directive 'prometheus' is recognised but not implemented yet; ignored",
                 "Corefile:14: directive 'health' is recognised but not implemented yet; ignored");
+    }
+
+    /** node-local-dns's caches: 9984 entries each, the given max TTLs, CoreDNS's other defaults. */
+    private static CacheOptions cache(String zone, int successTtl, int denialTtl) {
+        return new CacheOptions(
+                new CacheOptions.Tier(9984, Duration.ofSeconds(successTtl), Duration.ofSeconds(5), List.of()),
+                new CacheOptions.Tier(9984, Duration.ofSeconds(denialTtl), Duration.ofSeconds(5), List.of()),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(5), false, List.of(zone));
     }
 
     @Test

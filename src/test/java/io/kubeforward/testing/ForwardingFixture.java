@@ -54,7 +54,7 @@ public final class ForwardingFixture implements AutoCloseable {
     public static ForwardingFixture start(ForwardOptions options, Duration deadline, List<UpstreamAddress> addresses) {
         ForwardRule rule = new ForwardRule(".", List.of(), new StaticUpstreams(addresses), options);
         ServerBlock block = new ServerBlock(List.of("."), 0, List.of(InetAddress.getLoopbackAddress()), true, false,
-                Optional.of(rule));
+                Optional.of(rule), Optional.empty());
         return new ForwardingFixture(new KubeforwardConfig(List.of(block), "test"), 2, deadline);
     }
 
