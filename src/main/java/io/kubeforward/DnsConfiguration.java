@@ -10,6 +10,7 @@ import io.kubeforward.server.ListenerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,7 +34,8 @@ class DnsConfiguration {
     }
 
     @Bean
-    DnsServerLifecycle dnsServerLifecycle(DnsServer server, Forwarding forwarding) {
-        return new DnsServerLifecycle(server, forwarding);
+    DnsServerLifecycle dnsServerLifecycle(DnsServer server, Forwarding forwarding, ApplicationEventPublisher events,
+            ListenerProperties properties) {
+        return new DnsServerLifecycle(server, forwarding, events, properties.lameduck(), properties.drainTimeout());
     }
 }

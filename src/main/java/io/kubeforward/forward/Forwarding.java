@@ -160,6 +160,11 @@ public final class Forwarding implements AutoCloseable {
         return io.kubeforward.config.IpText.hostPort(address.getAddress(), address.getPort());
     }
 
+    /** Queries in flight across every block. */
+    public int inFlight() {
+        return entries.stream().mapToInt(e -> e.forwarder().map(Forwarder::inFlight).orElse(0)).sum();
+    }
+
     @Override
     public void close() {
         for (Entry entry : entries) {

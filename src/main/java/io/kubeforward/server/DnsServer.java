@@ -140,6 +140,10 @@ public final class DnsServer implements AutoCloseable {
                         ch.pipeline().addLast(new TcpQueryHandler(intake, settings.maxPipelined()));
                     }
                 });
+        if (loops.isNative()) {
+            // Lets a new instance listen alongside this one during an upgrade.
+            bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
+        }
         ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
         if (!future.isSuccess()) {
             throw new BindFailure("tcp", future.cause());

@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxTcpConnections open client TCP connections per listening address; more are closed at once
  * @param maxPipelined      unanswered queries per client TCP connection before it stops reading
  * @param deadline          overall time to answer one query before SERVFAIL (CoreDNS: 5s)
+ * @param lameduck          on shutdown, how long to keep answering after readiness went DOWN, so that traffic
+ *                          moves elsewhere first (0 = none; the nodelocal profile uses 5s)
+ * @param drainTimeout      on shutdown, after the listeners closed, how long to wait for queries in flight
  */
 @ConfigurationProperties("kubeforward.listener")
 public record ListenerProperties(
@@ -23,7 +26,9 @@ public record ListenerProperties(
         @DefaultValue("10s") Duration tcpIdleTimeout,
         @DefaultValue("1000") int maxTcpConnections,
         @DefaultValue("64") int maxPipelined,
-        @DefaultValue("5s") Duration deadline) {
+        @DefaultValue("5s") Duration deadline,
+        @DefaultValue("0s") Duration lameduck,
+        @DefaultValue("6s") Duration drainTimeout) {
 
     public int effectiveIoThreads() {
         return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
