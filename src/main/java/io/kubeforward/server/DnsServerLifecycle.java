@@ -36,10 +36,19 @@ public final class DnsServerLifecycle implements SmartLifecycle {
         this.drainTimeout = drainTimeout;
     }
 
+    /** Below the default, so that node setup can start before and stop after; still above the web server. */
+    static final int PHASE = DEFAULT_PHASE - 100;
+
     @Override
     public void start() {
         server.start(forwarding.routers());
         running = true;
+        events.publishEvent(new ListenersReadyEvent(server.listeners()));
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     @Override

@@ -1,0 +1,42 @@
+package io.kubeforward.nodelocal;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which iptables the node uses: nf_tables or legacy. The two keep separate rule sets, so adding rules with
+ * the wrong one leaves them unused. As Kubernetes's iptables-wrapper does, the backend that already holds
+ * rules (kube-proxy's, the CNI's) wins; with none anywhere, {@code iptables} as installed.
+ *
+ * @param iptables  the IPv4 binary
+ * @param ip6tables the IPv6 binary
+ */
+record IptablesBackend(String iptables, String ip6tables) {
+
+    private static final Logger log = LoggerFactory.getLogger(IptablesBackend.class);
+
+    static IptablesBackend detect(Commands commands) {
+        int nft = ruleCount(commands, "iptables-nft-save");
+        int legacy = ruleCount(commands, "iptables-legacy-save");
+        IptablesBackend backend;
+        if (nft < 0 && legacy < 0) {
+            backend = new IptablesBackend("iptables", "ip6tables");
+        } else if (legacy > nft) {
+            backend = new IptablesBackend("iptables-legacy", "ip6tables-legacy");
+        } else {
+            backend = new IptablesBackend("iptables-nft", "ip6tables-nft");
+        }
+        log.info("iptables backend: {} (rules found: nf_tables {}, legacy {})", backend.iptables(), nft, legacy);
+        return backend;
+    }
+
+    /** Rules in the backend's ruleset, or -1 when its tool is missing or fails. */
+    private static int ruleCount(Commands commands, String save) {
+        Commands.Result result = commands.run(List.of(save));
+        if (!result.ok()) {
+            return -1;
+        }
+        return (int) result.output().lines().filter(line -> line.startsWith("-A ")).count();
+    }
+}

@@ -1,0 +1,89 @@
+package io.kubeforward.nodelocal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rules node-cache adds for each local IP, so DNS to and from it skips conntrack (no conntrack races or
+ * table exhaustion, the reason NodeLocal DNSCache exists): NOTRACK in the raw table and ACCEPT in filter, for
+ * UDP and TCP, inbound, outbound replies, and host-network clients; and NOTRACK for the health port. Each rule
+ * carries a comment naming kubeforward; ensured with {@code -C} (check) then {@code -I} (insert first), removed
+ * with {@code -D}. IPv6 addresses use ip6tables.
+ */
+final class NotrackRules {
+
+    static final String COMMENT = "kubeforward: NodeLocal DNS skip conntrack";
+    private static final Logger log = LoggerFactory.getLogger(NotrackRules.class);
+
+    /** One rule: table, chain and match/target arguments. */
+    record Rule(String binary, String table, String chain, List<String> spec) {
+    }
+
+    private final Commands commands;
+    private final List<Rule> rules;
+
+    NotrackRules(Commands commands, IptablesBackend backend, List<String> localIps, int dnsPort, int healthPort) {
+        this.commands = commands;
+        List<Rule> all = new ArrayList<>();
+        for (String ip : localIps) {
+            String binary = ip.contains(":") ? backend.ip6tables() : backend.iptables();
+            for (String proto : List.of("udp", "tcp")) {
+                String port = Integer.toString(dnsPort);
+                all.add(rule(binary, "raw", "PREROUTING", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
+                all.add(rule(binary, "filter", "INPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "ACCEPT"));
+                all.add(rule(binary, "raw", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "NOTRACK"));
+                all.add(rule(binary, "filter", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "ACCEPT"));
+                all.add(rule(binary, "raw", "OUTPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
+            }
+            if (healthPort > 0) {
+                String port = Integer.toString(healthPort);
+                all.add(rule(binary, "raw", "PREROUTING", "-p", "tcp", "-d", ip, "--dport", port, "-j", "NOTRACK"));
+                all.add(rule(binary, "raw", "OUTPUT", "-p", "tcp", "-s", ip, "--sport", port, "-j", "NOTRACK"));
+            }
+        }
+        this.rules = List.copyOf(all);
+    }
+
+    private static Rule rule(String binary, String table, String chain, String... spec) {
+        List<String> args = new ArrayList<>(List.of(spec));
+        args.addAll(args.indexOf("-j"), List.of("-m", "comment", "--comment", COMMENT));
+        return new Rule(binary, table, chain, args);
+    }
+
+    List<Rule> rules() {
+        return rules;
+    }
+
+    /** Adds the rules that are missing. Returns how many were added. */
+    int ensure() {
+        int added = 0;
+        for (Rule rule : rules) {
+            if (!commands.run(command(rule, "-C")).ok()) {
+                commands.check(command(rule, "-I"));
+                added++;
+            }
+        }
+        return added;
+    }
+
+    /** Removes every rule (each as often as it is present). */
+    void remove() {
+        for (Rule rule : rules) {
+            for (int i = 0; i < 10 && commands.run(command(rule, "-D")).ok(); i++) {
+                log.debug("removed {}", rule);
+            }
+        }
+    }
+
+    boolean allPresent() {
+        return rules.stream().allMatch(rule -> commands.run(command(rule, "-C")).ok());
+    }
+
+    private static List<String> command(Rule rule, String action) {
+        List<String> command = new ArrayList<>(List.of(rule.binary(), "-w", "5", "-t", rule.table(), action, rule.chain()));
+        command.addAll(rule.spec());
+        return command;
+    }
+}

@@ -1,0 +1,141 @@
+package io.kubeforward.nodelocal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.kubeforward.KubeforwardApplication;
+import io.kubeforward.testcluster.NetnsTestHost;
+import io.kubeforward.testing.DnsTestClient;
+import io.kubeforward.testing.Peers;
+import io.kubeforward.testing.TestUpstream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Section;
+
+/**
+ * Node setup for real, as root, inside a network namespace the test creates (never the host's own tables):
+ * the application runs as its own process in that namespace, as on a node, with an upstream beside it.
+ */
+class NodeSetupNetnsTest {
+
+    private static final String LOCAL_IP = "169.254.20.10";
+
+    private NetnsTestHost node;
+    private TestUpstream upstream;
+    private Process app;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void node() throws Exception {
+        assumeTrue(NetnsTestHost.unsupportedReason().isEmpty(), () -> NetnsTestHost.unsupportedReason().orElse(""));
+        Peers.require("iptables", "iptables");
+        node = NetnsTestHost.create();
+        upstream = node.insideNamespace(() -> new TestUpstream(InetAddress.getLoopbackAddress(), 0, InetAddress.getByName("10.0.0.1")));
+    }
+
+    @AfterEach
+    void clean() throws Exception {
+        if (app != null && app.isAlive()) {
+            app.destroyForcibly().waitFor();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private Process start(boolean skipTeardown) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace(), java,
+                "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                KubeforwardApplication.class.getName(),
+                "--server.port=18080", "--server.address=127.0.0.1",
+                "--kubeforward.servers[0].zones[0]=.", "--kubeforward.servers[0].port=53",
+                "--kubeforward.servers[0].bind[0]=" + LOCAL_IP,
+                "--kubeforward.servers[0].forward.to[0]=127.0.0.1:" + upstream.port(),
+                "--kubeforward.node-setup.enabled=true", "--kubeforward.node-setup.sync-interval=1s",
+                "--kubeforward.node-setup.health-port=18080",
+                "--kubeforward.node-setup.skip-teardown=" + skipTeardown));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
+    }
+
+    private String inside(String... command) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+        full.addAll(List.of(command));
+        return new Commands().run(full).output();
+    }
+
+    private String rules() {
+        return inside("iptables-nft-save");
+    }
+
+    private boolean interfaceHoldsLocalIp() {
+        return inside("ip", "-o", "addr", "show", "dev", "nodelocaldns").contains(" " + LOCAL_IP + "/32");
+    }
+
+    private String answerFromInside() throws Exception {
+        Message reply = node.insideNamespace(() -> new DnsTestClient(new InetSocketAddress(LOCAL_IP, 53), Duration.ofSeconds(2))
+                .udp("node.example."));
+        return ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress();
+    }
+
+    private String log() throws Exception {
+        return Files.readString(dir.resolve("app.log"));
+    }
+
+    @Test
+    void interfaceAndRulesFollowTheServerAndAreRepairedAndRemovedOnSigterm() throws Exception {
+        app = start(false);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> "10.0.0.1".equals(answerFromInside()) && log().contains("rules for"));
+        String log = log();
+        assertThat(log.indexOf("Serving DNS on " + LOCAL_IP + ":53")).as("listener serves before rules are added")
+                .isGreaterThanOrEqualTo(0).isLessThan(log.indexOf("NOTRACK/ACCEPT rules for"));
+        assertThat(interfaceHoldsLocalIp()).isTrue();
+        String rules = rules();
+        assertThat(rules).contains("-A PREROUTING -d " + LOCAL_IP + "/32 -p udp -m udp --dport 53 -m comment --comment \""
+                + NotrackRules.COMMENT + "\" -j NOTRACK");
+        assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+
+        // Deleted by hand: the next re-check puts both back, and DNS works again.
+        inside("iptables", "-t", "raw", "-D", "PREROUTING", "-d", LOCAL_IP + "/32", "-p", "udp", "-m", "udp", "--dport", "53",
+                "-m", "comment", "--comment", NotrackRules.COMMENT, "-j", "NOTRACK");
+        inside("ip", "link", "del", "nodelocaldns");
+        assertThat(interfaceHoldsLocalIp()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> interfaceHoldsLocalIp()
+                && rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count() == 12);
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "10.0.0.1".equals(answerFromInside()));
+
+        app.destroy(); // SIGTERM
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
+        assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+    }
+
+    @Test
+    void skipTeardownLeavesInterfaceAndRules() throws Exception {
+        app = start(true);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> log().contains("rules for"));
+        app.destroy();
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(interfaceHoldsLocalIp()).isTrue();
+        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+    }
+}
