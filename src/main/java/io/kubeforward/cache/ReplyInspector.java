@@ -1,0 +1,183 @@
+package io.kubeforward.cache;
+
+import io.kubeforward.dns.DnsHeader;
+import io.kubeforward.dns.Rcodes;
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Walks an upstream's reply once, at insert time, in place: classifies it (RFC 2308 and CoreDNS's rules),
+ * finds the smallest TTL that bounds its lifetime, and records where every TTL field is so a hit can rewrite
+ * them without parsing. Anything it cannot walk safely is simply not cached.
+ */
+final class ReplyInspector {
+
+    private static final int TYPE_SOA = 6;
+    private static final int TYPE_OPT = 41;
+    private static final int TYPE_TSIG = 250;
+    private static final int TYPE_ANY = 255;
+    private static final int SOA_FIXED_FIELDS = 20;
+    private static final int MAX_NAME_LENGTH = 255;
+    /** CoreDNS's lifetime for a reply without any record (its MinimalDefaultTTL), before min/max clamping. */
+    static final long NO_RECORD_TTL = 5;
+
+    private ReplyInspector() {
+    }
+
+    /**
+     * What is known about a cacheable reply.
+     *
+     * @param kind         which cache it belongs to
+     * @param ttl          seconds: the smallest record TTL, with the SOA MINIMUM for denials
+     *                     ({@link #NO_RECORD_TTL} when there is no record)
+     * @param ttlOffsets   offsets (from the message start) of the TTL field of every record but the OPT
+     * @param storedLength bytes to keep: the message without its OPT record, which is always the last one
+     * @param hasOpt       whether the reply carries an OPT record (then ARCOUNT counts it)
+     */
+    record Inspection(ReplyKind kind, long ttl, int[] ttlOffsets, int storedLength, boolean hasOpt) {
+    }
+
+    /**
+     * @param reply       an upstream's reply whose question was already checked against the query
+     * @param questionEnd offset just past the question
+     * @param qtype       the question type
+     * @return empty when the reply is not cached: truncated, not a QUERY response, an rcode other than NOERROR,
+     *         NXDOMAIN or SERVFAIL, an extended rcode, a TSIG, an OPT that is not last, a malformed record,
+     *         an NXDOMAIN without SOA, or a NOERROR whose answer does not answer and carries no SOA
+     */
+    static Optional<Inspection> inspect(ByteBuf reply, int questionEnd, int qtype) {
+        int flags = DnsHeader.flags(reply);
+        if ((flags & DnsHeader.FLAG_QR) == 0 || DnsHeader.opcode(flags) != 0 || (flags & DnsHeader.FLAG_TC) != 0
+                || DnsHeader.questionCount(reply) != 1) {
+            return Optional.empty();
+        }
+        Walk walk = new Walk(reply, qtype);
+        if (!walk.records(questionEnd)) {
+            return Optional.empty();
+        }
+        int rcode = flags & 0xF;
+        ReplyKind kind;
+        long ttl = walk.ttlOffsetCount == 0 ? NO_RECORD_TTL : walk.minTtl;
+        if (rcode == Rcodes.SERVFAIL) {
+            kind = ReplyKind.SERVFAIL;
+        } else if (rcode == Rcodes.NOERROR && walk.answersQuestion) {
+            kind = ReplyKind.SUCCESS;
+        } else if ((rcode == Rcodes.NOERROR || rcode == Rcodes.NXDOMAIN) && walk.soaMinimum >= 0) {
+            kind = ReplyKind.DENIAL;
+            ttl = Math.min(ttl, walk.soaMinimum);
+        } else if (rcode == Rcodes.NOERROR && DnsHeader.answerCount(reply) == 0) {
+            kind = ReplyKind.SUCCESS; // empty NOERROR without SOA (a referral, or data outside the answer): as CoreDNS
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(new Inspection(kind, ttl, Arrays.copyOf(walk.ttlOffsets, walk.ttlOffsetCount),
+                walk.storedLength, walk.hasOpt));
+    }
+
+    /** The state of one pass over the records. */
+    private static final class Walk {
+
+        private final ByteBuf msg;
+        private final int base;
+        private final int length;
+        private final int qtype;
+        private final int answers;
+        private final int authorities;
+        private final int total;
+        final int[] ttlOffsets;
+        int ttlOffsetCount;
+        long minTtl = Long.MAX_VALUE;
+        long soaMinimum = -1;
+        boolean answersQuestion;
+        boolean hasOpt;
+        int storedLength;
+
+        Walk(ByteBuf msg, int qtype) {
+            this.msg = msg;
+            this.base = msg.readerIndex();
+            this.length = msg.readableBytes();
+            this.qtype = qtype;
+            this.answers = DnsHeader.answerCount(msg);
+            this.authorities = DnsHeader.authorityCount(msg);
+            this.total = answers + authorities + DnsHeader.additionalCount(msg);
+            this.ttlOffsets = new int[total];
+        }
+
+        /** @return false when a record is malformed or makes the reply uncacheable */
+        boolean records(int questionEnd) {
+            int offset = questionEnd;
+            for (int i = 0; i < total; i++) {
+                if (hasOpt) {
+                    return false; // the OPT must be last, so that cutting it off moves no other record
+                }
+                int afterName = skipName(offset);
+                if (afterName < 0 || afterName + 10 > length) {
+                    return false;
+                }
+                int type = msg.getUnsignedShort(base + afterName);
+                int end = afterName + 10 + msg.getUnsignedShort(base + afterName + 8);
+                if (end > length || type == TYPE_TSIG) {
+                    return false;
+                }
+                if (type == TYPE_OPT) {
+                    // A non-zero extended rcode (e.g. BADVERS) is not an rcode we cache.
+                    if (i < answers + authorities || msg.getUnsignedByte(base + afterName + 4) != 0) {
+                        return false;
+                    }
+                    hasOpt = true;
+                    storedLength = offset;
+                } else {
+                    record(i, type, afterName, end);
+                }
+                offset = end;
+            }
+            if (!hasOpt) {
+                storedLength = offset;
+            }
+            return true;
+        }
+
+        private void record(int index, int type, int afterName, int end) {
+            ttlOffsets[ttlOffsetCount++] = afterName + 4;
+            minTtl = Math.min(minTtl, ttl(afterName + 4));
+            if (index < answers && (type == qtype || qtype == TYPE_ANY)) {
+                answersQuestion = true;
+            }
+            if (index >= answers && index < answers + authorities && type == TYPE_SOA
+                    && end - (afterName + 10) >= SOA_FIXED_FIELDS) {
+                // RFC 2308 section 5: the negative TTL is the smaller of the SOA's TTL and its MINIMUM field.
+                long minimum = ttl(end - 4);
+                soaMinimum = soaMinimum < 0 ? minimum : Math.min(soaMinimum, minimum);
+            }
+        }
+
+        /** A TTL field; RFC 2181 section 8: a value with the top bit set is treated as zero. */
+        private long ttl(int offset) {
+            long value = msg.getUnsignedInt(base + offset);
+            return value > Integer.MAX_VALUE ? 0 : value;
+        }
+
+        /** Offset past a possibly compressed name, or -1 when it runs off the end or is not a name. */
+        private int skipName(int offset) {
+            int start = offset;
+            while (offset < length) {
+                int labelLength = msg.getUnsignedByte(base + offset);
+                if (labelLength == 0) {
+                    return offset + 1;
+                }
+                if ((labelLength & 0xC0) == 0xC0) {
+                    return offset + 2 <= length ? offset + 2 : -1;
+                }
+                if (labelLength > 63) {
+                    return -1;
+                }
+                offset += 1 + labelLength;
+                if (offset - start > MAX_NAME_LENGTH) {
+                    return -1;
+                }
+            }
+            return -1;
+        }
+    }
+}
