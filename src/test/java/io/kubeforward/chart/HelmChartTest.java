@@ -1,0 +1,444 @@
+package io.kubeforward.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kubeforward.config.ConfigConfiguration;
+import io.kubeforward.config.ForwardRule;
+import io.kubeforward.config.KubeforwardConfig;
+import io.kubeforward.config.KubernetesServiceUpstreams;
+import io.kubeforward.config.Policy;
+import io.kubeforward.config.ServerBlock;
+import io.kubeforward.config.StaticUpstreams;
+import io.kubeforward.testcluster.KubernetesCluster;
+import io.kubeforward.testcluster.RealKubernetesCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.ByteArrayResource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The Helm chart {@code charts/kubeforward} with the real helm and kubectl of the cluster tier: {@code helm lint},
+ * {@code helm template} with the default values and each {@code ci/*-values.yaml}, and the rendered manifests
+ * applied with a server-side dry run against the real kube-apiserver (admission, schema and RBAC validation, no
+ * object kept). From the rendered YAML it checks what the chart promises: RBAC limited to reading EndpointSlices
+ * in named namespaces, the container's capabilities, the DaemonSet's node-local settings, and that kubeforward's
+ * own configuration loader accepts the configuration the chart renders.
+ */
+@RealKubernetesCluster
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("charts/kubeforward");
+    private static final String RELEASE = "kf";
+    private static final long HELM_TIMEOUT_SECONDS = 120;
+    /** The snapshot directory the chart mounts from the node; replaced by a temporary one to load the config here. */
+    private static final String NODE_SNAPSHOT_DIR = "/var/lib/kubeforward";
+    /** prometheus-operator kinds: the test cluster has no CRDs for them, so they are rendered but never applied. */
+    private static final String OPERATOR_API_GROUP = "monitoring.coreos.com/";
+    private static final InetAddress LOCAL_IP = ip("169.254.20.10");
+    private static final InetAddress KUBE_DNS_IP = ip("10.96.0.10");
+
+    private final KubernetesCluster cluster;
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    /** Where the release goes (the DaemonSet, its ServiceAccount, ConfigMap, Service). */
+    private final String releaseNamespace = "kf-chart-" + suffix;
+    /** Where the DNS Service lives: the Role and RoleBinding go here. */
+    private final String dnsNamespace = "kf-dns-" + suffix;
+
+    @TempDir
+    Path dir;
+
+    HelmChartTest(KubernetesCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeAll
+    void createNamespaces() {
+        cluster.kubectl("create", "namespace", releaseNamespace);
+        cluster.kubectl("create", "namespace", dnsNamespace);
+    }
+
+    /** No values file (the defaults), and each values file HelmChartTest applies. */
+    static Stream<String> valuesFiles() {
+        return Stream.of("", "ci/corefile-values.yaml", "ci/yaml-values.yaml");
+    }
+
+    @Test
+    void lintPassesWithTheDefaultsAndEveryCiValuesFile() throws IOException {
+        helm("lint", "--strict", CHART.toString());
+        try (Stream<Path> files = Files.list(CHART.resolve("ci"))) {
+            List<Path> valuesFiles = files.filter(f -> f.toString().endsWith("-values.yaml")).sorted().toList();
+            assertThat(valuesFiles).hasSizeGreaterThanOrEqualTo(3);
+            for (Path values : valuesFiles) {
+                helm("lint", "--strict", CHART.toString(), "--values", values.toString());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "values: [{0}]")
+    @MethodSource("valuesFiles")
+    void renderedManifestsPassAServerSideDryRunAgainstTheRealApiServer(String valuesFile) {
+        String rendered = template(valuesFile);
+        List<Map<String, Object>> manifests = parse(rendered);
+        assertThat(kinds(manifests)).containsExactlyInAnyOrder(
+                "ServiceAccount", "ConfigMap", "Role", "RoleBinding", "Service", "DaemonSet");
+
+        String out = applyDryRun(manifests);
+
+        assertThat(out).contains(
+                "serviceaccount/kf-kubeforward created (server dry run)",
+                "configmap/kf-kubeforward created (server dry run)",
+                "role.rbac.authorization.k8s.io/kf-kubeforward-endpointslices created (server dry run)",
+                "rolebinding.rbac.authorization.k8s.io/kf-kubeforward-endpointslices created (server dry run)",
+                "service/kf-kubeforward-metrics created (server dry run)",
+                "daemonset.apps/kf-kubeforward created (server dry run)");
+    }
+
+    @ParameterizedTest(name = "values: [{0}]")
+    @MethodSource("valuesFiles")
+    void theRoleGrantsExactlyGetListWatchOnEndpointSlicesAndThereIsNoClusterRole(String valuesFile) {
+        List<Map<String, Object>> manifests = parse(template(valuesFile));
+
+        assertThat(kinds(manifests)).doesNotContain("ClusterRole", "ClusterRoleBinding");
+        List<Map<String, Object>> roles = ofKind(manifests, "Role");
+        assertThat(roles).hasSize(1);
+        Map<String, Object> role = roles.get(0);
+        assertThat(at(role, "metadata", "namespace")).isEqualTo(dnsNamespace);
+        List<Map<String, Object>> rules = list(role, "rules");
+        assertThat(rules).hasSize(1);
+        Map<String, Object> rule = rules.get(0);
+        assertThat(rule.keySet()).containsExactlyInAnyOrder("apiGroups", "resources", "verbs");
+        assertThat(list(rule, "apiGroups")).containsExactly("discovery.k8s.io");
+        assertThat(list(rule, "resources")).containsExactly("endpointslices");
+        assertThat(list(rule, "verbs")).containsExactlyInAnyOrder("get", "list", "watch");
+
+        Map<String, Object> binding = single(manifests, "RoleBinding");
+        assertThat(at(binding, "metadata", "namespace")).isEqualTo(dnsNamespace);
+        assertThat(at(binding, "roleRef")).isEqualTo(Map.of(
+                "apiGroup", "rbac.authorization.k8s.io", "kind", "Role", "name", at(role, "metadata", "name")));
+        assertThat(list(binding, "subjects")).containsExactly(Map.of(
+                "kind", "ServiceAccount", "name", "kf-kubeforward", "namespace", releaseNamespace));
+    }
+
+    @Test
+    void readingNodesForZonePreferenceIsOptInAndGrantsOnlyGetOnNodes() {
+        List<Map<String, Object>> manifests = parse(template("", "--set", "rbac.readNodes=true"));
+
+        Map<String, Object> clusterRole = single(manifests, "ClusterRole");
+        assertThat(list(clusterRole, "rules")).containsExactly(Map.of(
+                "apiGroups", List.of(""), "resources", List.of("nodes"), "verbs", List.of("get")));
+        assertThat(applyDryRun(manifests)).contains(
+                "clusterrole.rbac.authorization.k8s.io/kf-kubeforward-read-nodes created (server dry run)",
+                "clusterrolebinding.rbac.authorization.k8s.io/kf-kubeforward-read-nodes created (server dry run)");
+    }
+
+    @ParameterizedTest(name = "values: [{0}]")
+    @MethodSource("valuesFiles")
+    void theDaemonSetIsNodeLocalWithOnlyNetAdminAndNetBindService(String valuesFile) {
+        Map<String, Object> daemonSet = single(parse(template(valuesFile)), "DaemonSet");
+        Map<String, Object> pod = map(daemonSet, "spec", "template", "spec");
+        Map<String, Object> container = single(list(pod, "containers"));
+
+        Map<String, Object> security = map(container, "securityContext");
+        assertThat(list(security, "capabilities", "add")).containsExactlyInAnyOrder("NET_ADMIN", "NET_BIND_SERVICE");
+        assertThat(list(security, "capabilities", "drop")).containsExactly("ALL");
+        assertThat(security).containsEntry("readOnlyRootFilesystem", true).containsEntry("allowPrivilegeEscalation", false)
+                .doesNotContainKey("privileged");
+        assertThat(pod).doesNotContainKey("initContainers");
+
+        assertThat(pod).containsEntry("hostNetwork", true).containsEntry("dnsPolicy", "Default")
+                .containsEntry("priorityClassName", "system-node-critical");
+        assertThat(list(pod, "tolerations")).containsExactly(Map.of("operator", "Exists"));
+        assertThat(map(daemonSet, "spec", "updateStrategy", "rollingUpdate"))
+                .isEqualTo(Map.of("maxSurge", 1, "maxUnavailable", 0));
+        // A container port on a hostNetwork pod is a host port: the surge pod could not be scheduled.
+        assertThat(container).doesNotContainKey("ports");
+        assertThat(at(container, "readinessProbe", "httpGet", "path")).isEqualTo("/actuator/health/readiness");
+        assertThat(at(container, "livenessProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
+        assertThat(HelmChartTest.<Map<String, Object>>list(container, "volumeMounts")).extracting(m -> m.get("mountPath"))
+                .contains("/tmp", "/etc/kubeforward", NODE_SNAPSHOT_DIR, "/run/xtables.lock");
+        assertThat(HelmChartTest.<Map<String, Object>>list(container, "env")).extracting(e -> e.get("name"))
+                .contains("POD_NAMESPACE", "NODE_NAME", "SPRING_PROFILES_ACTIVE", "JDK_JAVA_OPTIONS", "SERVER_PORT");
+    }
+
+    static Stream<Arguments> configurations() {
+        return Stream.of(
+                Arguments.of("", "Corefile"),
+                Arguments.of("ci/corefile-values.yaml", "Corefile"),
+                Arguments.of("ci/yaml-values.yaml", "application.yaml"));
+    }
+
+    @ParameterizedTest(name = "values: [{0}] -> {1}")
+    @MethodSource("configurations")
+    void kubeforwardAcceptsTheRenderedConfiguration(String valuesFile, String key) throws IOException {
+        List<Map<String, Object>> manifests = parse(template(valuesFile));
+        Map<String, Object> data = map(single(manifests, "ConfigMap"), "data");
+        assertThat(data.keySet()).containsExactly(key);
+        Path snapshots = Files.createDirectories(dir.resolve("snapshots"));
+        String text = ((String) data.get(key)).replace(NODE_SNAPSHOT_DIR, snapshots.toString());
+
+        KubeforwardConfig config = load(key, text);
+
+        assertThat(config.servers()).isNotEmpty();
+        assertThat(config.servers()).allSatisfy(server -> assertThat(server.port()).isEqualTo(53));
+        assertThat(config.servers()).allSatisfy(server -> assertThat(server.bindAddresses())
+                .contains(LOCAL_IP));
+        ServerBlock root = config.servers().stream().filter(s -> s.zones().contains(".")).findFirst().orElseThrow();
+        assertThat(root.forward().orElseThrow().source()).isInstanceOf(StaticUpstreams.class);
+        ServerBlock cluster = config.servers().stream().filter(s -> s.zones().contains("cluster.local.")).findFirst()
+                .orElseThrow();
+        ForwardRule rule = cluster.forward().orElseThrow();
+        assertThat(rule.source()).isInstanceOfSatisfying(KubernetesServiceUpstreams.class, service -> {
+            assertThat(service.namespace()).isEqualTo("kube-system");
+            assertThat(service.serviceName()).isEqualTo("kube-dns");
+            assertThat(service.portName()).isEqualTo("dns");
+            assertThat(service.snapshot()).hasValueSatisfying(p -> assertThat(p.getParent()).isEqualTo(snapshots));
+        });
+        if (valuesFile.isEmpty()) {
+            assertThat(cluster.zones()).containsExactly("cluster.local.", "in-addr.arpa.", "ip6.arpa.");
+            assertThat(cluster.bindAddresses()).containsExactly(LOCAL_IP);
+            assertThat(rule.options().forceTcp()).isTrue();
+            assertThat(((KubernetesServiceUpstreams) rule.source()).fallback()).isEmpty();
+        } else {
+            assertThat(rule.options().policy()).isEqualTo(Policy.ROUND_ROBIN);
+        }
+    }
+
+    @Test
+    void takeoverBindsTheKubeDnsIpAndAClusterIpWithoutTakeoverIsTheFallback() throws IOException {
+        Path snapshots = Files.createDirectories(dir.resolve("takeover"));
+        KubeforwardConfig takeover = load("Corefile", corefile(template("",
+                "--set", "dns.kubeDNS.clusterIP=10.96.0.10", "--set", "dns.kubeDNS.takeover=true"), snapshots));
+        KubeforwardConfig fallback = load("Corefile", corefile(template("",
+                "--set", "dns.kubeDNS.clusterIP=10.96.0.10"), snapshots));
+
+        assertThat(takeover.servers()).allSatisfy(server -> assertThat(server.bindAddresses()).containsExactly(
+                LOCAL_IP, KUBE_DNS_IP));
+        assertThat(service(takeover).fallback()).isEmpty();
+        assertThat(fallback.servers()).allSatisfy(server -> assertThat(server.bindAddresses())
+                .containsExactly(LOCAL_IP));
+        assertThat(service(fallback).fallback()).extracting(u -> u.address().getAddress())
+                .containsExactly(KUBE_DNS_IP);
+    }
+
+    @Test
+    void monitoringObjectsRenderAndUseOnlyDocumentedMetrics() throws IOException {
+        List<Map<String, Object>> manifests = parse(template("ci/monitoring-values.yaml"));
+        assertThat(kinds(manifests)).contains("ServiceMonitor", "PodMonitor", "PrometheusRule");
+
+        Map<String, Object> rule = single(manifests, "PrometheusRule");
+        List<Map<String, Object>> alerts = list(single(list(rule, "spec", "groups")), "rules");
+        assertThat(alerts).extracting(a -> a.get("alert")).containsExactlyInAnyOrder(
+                "KubeforwardAllUpstreamsDown", "KubeforwardNoUpstreams", "KubeforwardDiscoveryNotWatching",
+                "KubeforwardHighServfailRatio", "KubeforwardUpstreamHealthChecksFailing",
+                "KubeforwardMaxConcurrentRejects");
+        String dashboard = (String) map(ofKind(manifests, "ConfigMap").stream()
+                .filter(c -> at(c, "metadata", "name").equals("kf-kubeforward-dashboard")).findFirst().orElseThrow(), "data")
+                .get("kubeforward.json");
+        assertThat(new Yaml().<Map<String, Object>>load(dashboard)).containsKeys("title", "panels", "templating");
+
+        String documented = Files.readString(Path.of("docs/metrics.md"));
+        Set<String> used = metricNames(alerts.toString() + dashboard);
+        assertThat(used).contains("kubeforward_dns_responses_total", "kubeforward_discovery_watch_state");
+        assertThat(used).allSatisfy(name -> assertThat(documented).as("docs/metrics.md").contains("`" + name + "`"));
+
+        // Everything but the operator's kinds (including the dashboard ConfigMap and the takeover DaemonSet) applies.
+        List<Map<String, Object>> plain = manifests.stream()
+                .filter(m -> !String.valueOf(m.get("apiVersion")).startsWith(OPERATOR_API_GROUP)).toList();
+        assertThat(applyDryRun(plain)).contains("configmap/kf-kubeforward-dashboard created (server dry run)");
+    }
+
+    @ParameterizedTest(name = "--set {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            dns.localIP=eth0                  | at '/dns/localIP': 'anyOf' failed
+            dns.kubeDNS.clusterIP=kube-dns    | at '/dns/kubeDNS/clusterIP': 'anyOf' failed
+            dns.port=0                        | at '/dns/port'
+            unknownKey=1                      | additional properties 'unknownKey' not allowed
+            dns.kubeDNS.takeover=true         | dns.kubeDNS.takeover needs dns.kubeDNS.clusterIP
+            config.corefile=x,config.yaml.a=b | set at most one of config.corefile and config.yaml
+            """)
+    void invalidValuesAreRejectedWhenRendering(String set, String message) {
+        assertThatThrownBy(() -> template("", "--set", set)).hasMessageContainingAll("helm exited with 1", message);
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    /** An IP literal: no name lookup happens. */
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    private KubeforwardConfig load(String key, String text) throws IOException {
+        ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(ConfigConfiguration.class);
+        if (key.equals("Corefile")) {
+            Path corefile = Files.writeString(Files.createTempFile(dir, "Corefile", ""), text);
+            runner = runner.withPropertyValues("kubeforward.corefile=" + corefile);
+        } else {
+            var sources = new YamlPropertySourceLoader().load("application.yaml",
+                    new ByteArrayResource(text.getBytes(StandardCharsets.UTF_8)));
+            runner = runner.withInitializer(context -> sources.forEach(
+                    source -> context.getEnvironment().getPropertySources().addFirst(source)));
+        }
+        List<KubeforwardConfig> loaded = new ArrayList<>();
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            loaded.add(context.getBean(KubeforwardConfig.class));
+        });
+        return loaded.get(0);
+    }
+
+    private static String corefile(String rendered, Path snapshots) {
+        return ((String) map(single(parse(rendered), "ConfigMap"), "data").get("Corefile"))
+                .replace(NODE_SNAPSHOT_DIR, snapshots.toString());
+    }
+
+    private static KubernetesServiceUpstreams service(KubeforwardConfig config) {
+        return config.servers().stream().map(s -> s.forward().orElseThrow().source())
+                .filter(KubernetesServiceUpstreams.class::isInstance).map(KubernetesServiceUpstreams.class::cast)
+                .findFirst().orElseThrow();
+    }
+
+    private static Set<String> metricNames(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("kubeforward_[a-z_]+").matcher(text);
+        while (m.find()) {
+            names.add(m.group().replaceAll("_(bucket|count|sum|max)$", ""));
+        }
+        return names;
+    }
+
+    /** {@code helm template} into the test's namespaces, with the target namespace of RBAC set to {@link #dnsNamespace}. */
+    private String template(String valuesFile, String... extra) {
+        List<String> args = new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", releaseNamespace));
+        if (!valuesFile.isEmpty()) {
+            args.addAll(List.of("--values", CHART.resolve(valuesFile).toString()));
+        }
+        // Every configuration here reads kube-system's kube-dns; the Role goes to a namespace of this test.
+        args.addAll(List.of("--set", "rbac.namespaces={" + dnsNamespace + "}"));
+        args.addAll(List.of(extra));
+        return helm(args.toArray(String[]::new));
+    }
+
+    private String applyDryRun(List<Map<String, Object>> manifests) {
+        try {
+            Path file = Files.createTempFile(dir, "manifests-", ".yaml");
+            Files.writeString(file, new Yaml().dumpAll(manifests.iterator()));
+            return cluster.kubectl("apply", "--dry-run=server", "-f", file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String helm(String... args) {
+        List<String> command = new ArrayList<>(List.of(cluster.helmBinary().toString()));
+        command.addAll(List.of(args));
+        try {
+            Path output = Files.createTempFile(dir, "helm-", ".out");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+            // helm keeps caches and settings under these; none of the user's are read or written.
+            Path home = Files.createDirectories(dir.resolve("helm-home"));
+            builder.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
+            builder.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
+            builder.environment().put("HELM_DATA_HOME", home.resolve("data").toString());
+            builder.environment().remove("KUBECONFIG");
+            Process process = builder.start();
+            if (!process.waitFor(HELM_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("helm did not finish within " + HELM_TIMEOUT_SECONDS + " s: " + command);
+            }
+            String text = Files.readString(output);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("helm exited with " + process.exitValue() + ": " + command + "\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException("running " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    // --- reading the rendered YAML ------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> parse(String yaml) {
+        List<Map<String, Object>> documents = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(yaml)) {
+            if (document != null) {
+                documents.add((Map<String, Object>) document);
+            }
+        }
+        return documents;
+    }
+
+    private static List<String> kinds(List<Map<String, Object>> manifests) {
+        return manifests.stream().map(m -> (String) m.get("kind")).toList();
+    }
+
+    private static List<Map<String, Object>> ofKind(List<Map<String, Object>> manifests, String kind) {
+        return manifests.stream().filter(m -> kind.equals(m.get("kind"))).toList();
+    }
+
+    private static Map<String, Object> single(List<Map<String, Object>> manifests, String kind) {
+        return single(ofKind(manifests, kind));
+    }
+
+    private static <T> T single(List<T> items) {
+        assertThat(items).hasSize(1);
+        return items.get(0);
+    }
+
+    private static Object at(Object node, String... path) {
+        Object current = node;
+        for (String key : path) {
+            assertThat(current).as("parent of %s", key).isInstanceOf(Map.class);
+            current = ((Map<?, ?>) current).get(key);
+        }
+        return current;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object node, String... path) {
+        Object value = at(node, path);
+        assertThat(value).as(String.join(".", path)).isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> list(Object node, String... path) {
+        Object value = at(node, path);
+        assertThat(value).as(String.join(".", path)).isInstanceOf(List.class);
+        return (List<T>) value;
+    }
+}
