@@ -1,0 +1,26 @@
+# kubeforward container image. Notes and trade-offs: docs/container.md.
+# Needs the packaged jar first (./mvnw -B package), then e.g.: docker build -t kubeforward:0.1.0 .
+ARG JRE_IMAGE=eclipse-temurin:25-jre
+
+# Split the Spring Boot jar into its layers (dependencies change rarely, the application often), so an image
+# rebuilt after a code change reuses the large dependencies layer.
+FROM ${JRE_IMAGE} AS layers
+WORKDIR /build
+COPY target/kubeforward.jar kubeforward.jar
+RUN java -Djarmode=tools -jar kubeforward.jar extract --layers --launcher --destination extracted
+
+FROM ${JRE_IMAGE}
+LABEL org.opencontainers.image.title="kubeforward" \
+      org.opencontainers.image.description="Node-local DNS forwarder for Kubernetes"
+# A user for running without the node setup (e.g. the local profile). The Helm chart runs the container as root
+# with every capability dropped but NET_ADMIN and NET_BIND_SERVICE: see docs/container.md.
+RUN groupadd --system --gid 65532 kubeforward \
+ && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin kubeforward
+WORKDIR /app
+COPY --from=layers /build/extracted/dependencies/ ./
+COPY --from=layers /build/extracted/spring-boot-loader/ ./
+COPY --from=layers /build/extracted/snapshot-dependencies/ ./
+COPY --from=layers /build/extracted/application/ ./
+USER 65532:65532
+# JVM sizing comes from JDK_JAVA_OPTIONS (the chart's jvmOptions). Netty loads its native transport through JNI.
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "org.springframework.boot.loader.launch.JarLauncher"]
