@@ -40,11 +40,6 @@ final class CacheKey {
         return new CacheKey(bytes);
     }
 
-    /** Bytes held by this key, for the memory estimate. */
-    int size() {
-        return bytes.length;
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof CacheKey key && hash == key.hash && Arrays.equals(bytes, key.bytes);

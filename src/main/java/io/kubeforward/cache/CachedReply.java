@@ -132,9 +132,4 @@ final class CachedReply {
         long until = refreshUntilNanos;
         return nowNanos - until >= 0 && REFRESH_UNTIL.compareAndSet(this, until, nowNanos + holdNanos);
     }
-
-    /** Bytes of wire data held, for the memory estimate. */
-    int wireLength() {
-        return wire.length;
-    }
 }
