@@ -434,6 +434,24 @@ class ResponseCacheTest {
     }
 
     @Test
+    void everyCacheMetricIsDocumentedUnderItsPrometheusName() throws java.io.IOException {
+        var prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        new ResponseCache(CacheOptions.defaults(List.of(".")), new CacheMetrics(prometheus, SERVER, "."), clock::get);
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs/metrics.md"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : prometheus.scrape().split("\n")) {
+            if (line.startsWith("kubeforward_")) {
+                names.add(line.replaceAll("[{ ].*", ""));
+            }
+        }
+        assertThat(names).hasSize(6);
+        for (String name : names) {
+            assertThat(docs).as("docs/metrics.md lists " + name).contains("`" + name + "`");
+        }
+    }
+
+    @Test
     void closingRemovesTheMetrics() {
         ResponseCache cache = cache(CacheOptions.defaults(List.of(".")));
         assertThat(registry.find("kubeforward.cache.entries").gauges()).hasSize(2);
