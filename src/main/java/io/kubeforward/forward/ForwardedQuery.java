@@ -22,6 +22,8 @@ final class ForwardedQuery implements ExchangeListener {
     private final ReplyChannel client;
     private final Upstream[] order;
     private final io.kubeforward.upstream.UpstreamSet members;
+    /** A prefetch: its answer only feeds the cache, and it is not counted as a client's query. */
+    private final boolean background;
     private final long receivedNanos;
     private final long deadlineNanos;
     private final int attemptLimit;
@@ -32,8 +34,9 @@ final class ForwardedQuery implements ExchangeListener {
     private long attemptStartNanos;
 
     ForwardedQuery(Forwarder forwarder, ByteBuf query, DnsQuery parsed, ReplyChannel client, Upstream[] order,
-            io.kubeforward.upstream.UpstreamSet members, long receivedNanos) {
+            io.kubeforward.upstream.UpstreamSet members, long receivedNanos, boolean background) {
         this.members = members;
+        this.background = background;
         this.forwarder = forwarder;
         this.query = query;
         this.parsed = parsed;
@@ -128,7 +131,14 @@ final class ForwardedQuery implements ExchangeListener {
     }
 
     private void answer(ByteBuf reply, int rcode) {
-        if (forwarder.zoneAware()) {
+        if (forwarder.cache.isPresent()) {
+            forwarder.cache.get().store(query, parsed, reply);
+            if (rcode != Rcodes.NOERROR && rcode != Rcodes.NXDOMAIN && !background && answerStale()) {
+                reply.release();
+                return;
+            }
+        }
+        if (forwarder.zoneAware() && !background) {
             forwarder.metrics.answeredFrom(members.isPreferred(current));
         }
         DnsHeader.setId(reply, parsed.id());
@@ -137,13 +147,37 @@ final class ForwardedQuery implements ExchangeListener {
         client.reply(fitted);
         query.release();
         forwarder.finished();
-        long elapsed = System.nanoTime() - receivedNanos;
-        forwarder.metrics.response(rcode, elapsed);
-        forwarder.queryLog.answered(client.isTcp() ? "tcp" : "udp", client.remote(), parsed.qtype(), rcode, elapsed, size);
+        if (!background) {
+            long elapsed = System.nanoTime() - receivedNanos;
+            forwarder.metrics.response(rcode, elapsed);
+            forwarder.queryLog.answered(client.isTcp() ? "tcp" : "udp", client.remote(), parsed.qtype(), rcode, elapsed, size);
+        }
+    }
+
+    /** serve_stale: when forwarding failed, an expired answer within the stale window beats SERVFAIL. */
+    private boolean answerStale() {
+        if (forwarder.cache.isEmpty()
+                || !(forwarder.cache.get().staleAnswer(ByteBufAllocator.DEFAULT, query, parsed) instanceof io.kubeforward.cache.CacheLookup.Hit hit)) {
+            return false;
+        }
+        ByteBuf reply = hit.reply();
+        int rcode = DnsHeader.rcode(reply);
+        client.reply(client.isTcp() ? reply : Truncation.fit(ByteBufAllocator.DEFAULT, reply, parsed.udpPayloadSize()));
+        query.release();
+        forwarder.finished();
+        forwarder.metrics.response(rcode, System.nanoTime() - receivedNanos);
+        return true;
     }
 
     private void fail(int rcode) {
+        if (!background && answerStale()) {
+            return;
+        }
         forwarder.finished();
+        if (background) {
+            query.release();
+            return;
+        }
         forwarder.queryLog.failed("no answer after " + attempts + " attempt(s); answering " + Rcodes.name(rcode));
         forwarder.answerError(query, parsed, client, rcode, receivedNanos);
     }

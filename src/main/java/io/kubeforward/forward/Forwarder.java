@@ -1,5 +1,7 @@
 package io.kubeforward.forward;
 
+import io.kubeforward.cache.CacheLookup;
+import io.kubeforward.cache.ResponseCache;
 import io.kubeforward.config.ForwardOptions;
 import io.kubeforward.dns.DnsMessages;
 import io.kubeforward.dns.DnsQuery;
@@ -33,16 +35,19 @@ public final class Forwarder {
     final Optional<HealthChecker> healthChecker;
     final long deadlineNanos;
     final QueryLog queryLog;
+    final Optional<ResponseCache> cache;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final int minLocal;
 
     /**
      * @param minLocal with a zone preference, the healthy zone-local upstreams needed to keep queries local; 0 for none
+     * @param cache    the server block's response cache, if it has one
      */
     public Forwarder(ForwardOptions options, UpstreamPool pool, ForwardMetrics metrics, Optional<HealthChecker> healthChecker,
-            Duration deadline, QueryLog queryLog, int minLocal) {
+            Duration deadline, QueryLog queryLog, int minLocal, Optional<ResponseCache> cache) {
         this.minLocal = minLocal;
+        this.cache = cache;
         this.options = options;
         this.pool = pool;
         this.policy = SelectionPolicy.of(options.policy());
@@ -73,6 +78,30 @@ public final class Forwarder {
      */
     public void forward(ByteBuf query, DnsQuery parsed, ReplyChannel client, long receivedNanos) {
         metrics.request(client.isTcp(), parsed.qtype());
+        if (cache.isPresent() && answerFromCache(query, parsed, client, receivedNanos)) {
+            return;
+        }
+        forwardUpstream(query, parsed, client, receivedNanos, false);
+    }
+
+    /** A cache hit is answered here, on the event loop, without touching upstream code. Releases the query on a hit. */
+    private boolean answerFromCache(ByteBuf query, DnsQuery parsed, ReplyChannel client, long receivedNanos) {
+        if (!(cache.get().lookup(ByteBufAllocator.DEFAULT, query, parsed) instanceof CacheLookup.Hit hit)) {
+            return false;
+        }
+        if (hit.refresh()) {
+            // Prefetch (or refresh after an immediate stale answer): forward a copy in the background and store its reply.
+            forwardUpstream(query.copy(), parsed, new BackgroundRefresh(client.loop()), System.nanoTime(), true);
+        }
+        ByteBuf reply = hit.reply();
+        int rcode = io.kubeforward.dns.DnsHeader.rcode(reply);
+        client.reply(client.isTcp() ? reply : Truncation.fit(ByteBufAllocator.DEFAULT, reply, parsed.udpPayloadSize()));
+        query.release();
+        metrics.response(rcode, System.nanoTime() - receivedNanos);
+        return true;
+    }
+
+    private void forwardUpstream(ByteBuf query, DnsQuery parsed, ReplyChannel client, long receivedNanos, boolean background) {
         UpstreamSet members = pool.current();
         if (members.isEmpty()) {
             metrics.noUpstreams();
@@ -85,7 +114,7 @@ public final class Forwarder {
             answerError(query, parsed, client, Rcodes.REFUSED, receivedNanos);
             return;
         }
-        new ForwardedQuery(this, query, parsed, client, order(members), members, receivedNanos).start();
+        new ForwardedQuery(this, query, parsed, client, order(members), members, receivedNanos, background).start();
     }
 
     /**

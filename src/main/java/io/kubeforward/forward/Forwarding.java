@@ -1,5 +1,7 @@
 package io.kubeforward.forward;
 
+import io.kubeforward.cache.CacheMetrics;
+import io.kubeforward.cache.ResponseCache;
 import io.kubeforward.config.ForwardRule;
 import io.kubeforward.config.KubeforwardConfig;
 import io.kubeforward.config.KubernetesServiceUpstreams;
@@ -87,7 +89,8 @@ public final class Forwarding implements AutoCloseable {
                 checker.ifPresent(pool::addListener);
                 pool.evictExpiredConnectionsEvery(loops.loop(0), CONNECTION_CLEANUP_INTERVAL);
                 forwarder = Optional.of(new Forwarder(rule.options(), pool, new ForwardMetrics(registry, server, block.zones().get(0)),
-                        checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors()), minLocal(rule)));
+                        checker, deadline, new QueryLog(poolName, block.logQueries(), block.logErrors()), minLocal(rule),
+                        block.cache().map(options -> new ResponseCache(options, new CacheMetrics(registry, server, block.zones().get(0))))));
                 switch (rule.source()) {
                     case StaticUpstreams upstreams -> pool.apply(upstreams.upstreams());
                     case KubernetesServiceUpstreams service -> {
@@ -170,6 +173,7 @@ public final class Forwarding implements AutoCloseable {
         for (Entry entry : entries) {
             entry.checker().ifPresent(HealthChecker::close);
             entry.forwarder().ifPresent(f -> f.pool().close());
+            entry.forwarder().flatMap(f -> f.cache).ifPresent(ResponseCache::close);
         }
     }
 }

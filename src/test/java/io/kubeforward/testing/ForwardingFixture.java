@@ -42,6 +42,11 @@ public final class ForwardingFixture implements AutoCloseable {
         server.start(forwarding.routers());
     }
 
+    /** Every block of {@code config} on 127.0.0.1 with its own ephemeral port (see TestCorefiles). */
+    public static ForwardingFixture start(KubeforwardConfig config) {
+        return new ForwardingFixture(config, 2, Duration.ofSeconds(5));
+    }
+
     public static ForwardingFixture start(ForwardOptions options, TestUpstream... upstreams) {
         return start(options, Duration.ofSeconds(5), upstreams);
     }
