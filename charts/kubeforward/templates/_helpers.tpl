@@ -72,6 +72,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The node setup's local IPs, comma-separated: nodeSetup.localIPs, else the preset's bind addresses. */}}
+{{- define "kubeforward.localIPs" -}}
+{{- if .Values.nodeSetup.localIPs }}
+{{- join "," .Values.nodeSetup.localIPs }}
+{{- else }}
+{{- include "kubeforward.bind" . | splitList " " | join "," }}
+{{- end }}
+{{- end }}
+
 {{/*
 The preset: node-local-dns's Corefile (docs/migrating.md) with kubeforward in place of `forward . CLUSTER_DNS_IP`.
 The cluster domain and both reverse zones share one block, so one watch of the kube-dns EndpointSlices serves

@@ -10,16 +10,19 @@ import io.kubeforward.config.KubernetesServiceUpstreams;
 import io.kubeforward.config.Policy;
 import io.kubeforward.config.ServerBlock;
 import io.kubeforward.config.StaticUpstreams;
+import io.kubeforward.nodelocal.NodeSetupProperties;
+import io.kubeforward.server.ListenerProperties;
 import io.kubeforward.testcluster.KubernetesCluster;
 import io.kubeforward.testcluster.RealKubernetesCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,9 +40,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.io.ByteArrayResource;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -47,8 +54,9 @@ import org.yaml.snakeyaml.Yaml;
  * {@code helm template} with the default values and each {@code ci/*-values.yaml}, and the rendered manifests
  * applied with a server-side dry run against the real kube-apiserver (admission, schema and RBAC validation, no
  * object kept). From the rendered YAML it checks what the chart promises: RBAC limited to reading EndpointSlices
- * in named namespaces, the container's capabilities, the DaemonSet's node-local settings, and that kubeforward's
- * own configuration loader accepts the configuration the chart renders.
+ * in named namespaces, the container's capabilities, the DaemonSet's node-local settings; and, binding the
+ * rendered environment and ConfigMap the way the pod's Spring Boot would (without starting anything), that
+ * kubeforward accepts the configuration and that the node setup holds exactly the addresses it binds.
  */
 @RealKubernetesCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,6 +67,8 @@ class HelmChartTest {
     private static final long HELM_TIMEOUT_SECONDS = 120;
     /** The snapshot directory the chart mounts from the node; replaced by a temporary one to load the config here. */
     private static final String NODE_SNAPSHOT_DIR = "/var/lib/kubeforward";
+    /** Where the pod mounts the ConfigMap; replaced by a temporary directory to load the config here. */
+    private static final String CONFIG_DIR = "/etc/kubeforward";
     /** prometheus-operator kinds: the test cluster has no CRDs for them, so they are rendered but never applied. */
     private static final String OPERATOR_API_GROUP = "monitoring.coreos.com/";
     private static final InetAddress LOCAL_IP = ip("169.254.20.10");
@@ -184,7 +194,8 @@ class HelmChartTest {
         assertThat(HelmChartTest.<Map<String, Object>>list(container, "volumeMounts")).extracting(m -> m.get("mountPath"))
                 .contains("/tmp", "/etc/kubeforward", NODE_SNAPSHOT_DIR, "/run/xtables.lock");
         assertThat(HelmChartTest.<Map<String, Object>>list(container, "env")).extracting(e -> e.get("name"))
-                .contains("POD_NAMESPACE", "NODE_NAME", "SPRING_PROFILES_ACTIVE", "JDK_JAVA_OPTIONS", "SERVER_PORT");
+                .contains("POD_NAMESPACE", "NODE_NAME", "SPRING_PROFILES_ACTIVE", "JDK_JAVA_OPTIONS", "SERVER_PORT",
+                        "KUBEFORWARD_NODESETUP_ENABLED", "KUBEFORWARD_NODESETUP_LOCALIPS");
     }
 
     static Stream<Arguments> configurations() {
@@ -196,19 +207,17 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "values: [{0}] -> {1}")
     @MethodSource("configurations")
-    void kubeforwardAcceptsTheRenderedConfiguration(String valuesFile, String key) throws IOException {
+    void kubeforwardAcceptsTheRenderedConfigurationAsThePodReadsIt(String valuesFile, String key) throws IOException {
         List<Map<String, Object>> manifests = parse(template(valuesFile));
-        Map<String, Object> data = map(single(manifests, "ConfigMap"), "data");
-        assertThat(data.keySet()).containsExactly(key);
-        Path snapshots = Files.createDirectories(dir.resolve("snapshots"));
-        String text = ((String) data.get(key)).replace(NODE_SNAPSHOT_DIR, snapshots.toString());
+        assertThat(map(configMap(manifests), "data").keySet()).containsExactly(key);
 
-        KubeforwardConfig config = load(key, text);
+        Pod pod = pod(manifests);
 
+        KubeforwardConfig config = pod.config();
+        assertThat(config.origin()).startsWith(key.equals("Corefile") ? "Corefile " + pod.etc() : "Spring properties");
         assertThat(config.servers()).isNotEmpty();
         assertThat(config.servers()).allSatisfy(server -> assertThat(server.port()).isEqualTo(53));
-        assertThat(config.servers()).allSatisfy(server -> assertThat(server.bindAddresses())
-                .contains(LOCAL_IP));
+        assertThat(config.servers()).allSatisfy(server -> assertThat(server.bindAddresses()).contains(LOCAL_IP));
         ServerBlock root = config.servers().stream().filter(s -> s.zones().contains(".")).findFirst().orElseThrow();
         assertThat(root.forward().orElseThrow().source()).isInstanceOf(StaticUpstreams.class);
         ServerBlock cluster = config.servers().stream().filter(s -> s.zones().contains("cluster.local.")).findFirst()
@@ -218,25 +227,24 @@ class HelmChartTest {
             assertThat(service.namespace()).isEqualTo("kube-system");
             assertThat(service.serviceName()).isEqualTo("kube-dns");
             assertThat(service.portName()).isEqualTo("dns");
-            assertThat(service.snapshot()).hasValueSatisfying(p -> assertThat(p.getParent()).isEqualTo(snapshots));
+            assertThat(service.snapshot()).hasValueSatisfying(p -> assertThat(p.getParent()).isEqualTo(pod.snapshots()));
         });
         if (valuesFile.isEmpty()) {
             assertThat(cluster.zones()).containsExactly("cluster.local.", "in-addr.arpa.", "ip6.arpa.");
             assertThat(cluster.bindAddresses()).containsExactly(LOCAL_IP);
             assertThat(rule.options().forceTcp()).isTrue();
-            assertThat(((KubernetesServiceUpstreams) rule.source()).fallback()).isEmpty();
+            assertThat(service(config).fallback()).isEmpty();
         } else {
+            // Both files choose round_robin: proof that theirs, not the nodelocal profile's, is in effect.
             assertThat(rule.options().policy()).isEqualTo(Policy.ROUND_ROBIN);
         }
     }
 
     @Test
     void takeoverBindsTheKubeDnsIpAndAClusterIpWithoutTakeoverIsTheFallback() throws IOException {
-        Path snapshots = Files.createDirectories(dir.resolve("takeover"));
-        KubeforwardConfig takeover = load("Corefile", corefile(template("",
-                "--set", "dns.kubeDNS.clusterIP=10.96.0.10", "--set", "dns.kubeDNS.takeover=true"), snapshots));
-        KubeforwardConfig fallback = load("Corefile", corefile(template("",
-                "--set", "dns.kubeDNS.clusterIP=10.96.0.10"), snapshots));
+        KubeforwardConfig takeover = pod(parse(template("",
+                "--set", "dns.kubeDNS.clusterIP=10.96.0.10", "--set", "dns.kubeDNS.takeover=true"))).config();
+        KubeforwardConfig fallback = pod(parse(template("", "--set", "dns.kubeDNS.clusterIP=10.96.0.10"))).config();
 
         assertThat(takeover.servers()).allSatisfy(server -> assertThat(server.bindAddresses()).containsExactly(
                 LOCAL_IP, KUBE_DNS_IP));
@@ -245,6 +253,23 @@ class HelmChartTest {
                 .containsExactly(LOCAL_IP));
         assertThat(service(fallback).fallback()).extracting(u -> u.address().getAddress())
                 .containsExactly(KUBE_DNS_IP);
+    }
+
+    @ParameterizedTest(name = "--set {0}")
+    @ValueSource(strings = {"dns.kubeDNS.takeover=false", "dns.kubeDNS.takeover=true"})
+    void theNodeSetupHoldsExactlyTheAddressesTheCorefileBinds(String takeover) throws IOException {
+        Pod pod = pod(parse(template("", "--set", "dns.kubeDNS.clusterIP=10.96.0.10", "--set", takeover)));
+
+        List<String> bound = pod.config().servers().stream().flatMap(s -> s.bindAddresses().stream())
+                .map(InetAddress::getHostAddress).distinct().toList();
+        NodeSetupProperties nodeSetup = pod.nodeSetup();
+        assertThat(nodeSetup.enabled()).isTrue();
+        assertThat(nodeSetup.localIps()).containsExactlyElementsOf(bound);
+        assertThat(nodeSetup.interfaceName()).isEqualTo("nodelocaldns");
+        assertThat(nodeSetup.dnsPort()).isEqualTo(53);
+        assertThat(nodeSetup.healthPort()).isEqualTo(Integer.parseInt(pod.env().get("SERVER_PORT")));
+        assertThat(nodeSetup.skipTeardown()).isFalse();
+        assertThat(pod.listener().lameduck()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -298,28 +323,55 @@ class HelmChartTest {
         }
     }
 
-    private KubeforwardConfig load(String key, String text) throws IOException {
-        ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(ConfigConfiguration.class);
-        if (key.equals("Corefile")) {
-            Path corefile = Files.writeString(Files.createTempFile(dir, "Corefile", ""), text);
-            runner = runner.withPropertyValues("kubeforward.corefile=" + corefile);
-        } else {
-            var sources = new YamlPropertySourceLoader().load("application.yaml",
-                    new ByteArrayResource(text.getBytes(StandardCharsets.UTF_8)));
-            runner = runner.withInitializer(context -> sources.forEach(
-                    source -> context.getEnvironment().getPropertySources().addFirst(source)));
+    /**
+     * What the pod would start with, short of running it: the DaemonSet's environment as the process environment,
+     * the ConfigMap's files in a directory standing for {@code /etc/kubeforward}, a temporary directory for the
+     * node's snapshot directory, and Spring's own config data processing (profiles from the classpath,
+     * {@code SPRING_CONFIG_ADDITIONAL_LOCATION}). Only properties are bound: nothing touches the network.
+     */
+    private Pod pod(List<Map<String, Object>> manifests) throws IOException {
+        Path etc = Files.createTempDirectory(dir, "etc-kubeforward-");
+        Path snapshots = Files.createTempDirectory(dir, "snapshots-");
+        for (Map.Entry<String, Object> file : map(configMap(manifests), "data").entrySet()) {
+            Files.writeString(etc.resolve(file.getKey()), ((String) file.getValue()).replace(NODE_SNAPSHOT_DIR,
+                    snapshots.toString()));
         }
-        List<KubeforwardConfig> loaded = new ArrayList<>();
+        Map<String, Object> container = single(list(single(manifests, "DaemonSet"), "spec", "template", "spec", "containers"));
+        Map<String, String> env = new HashMap<>();
+        for (Map<String, Object> variable : HelmChartTest.<Map<String, Object>>list(container, "env")) {
+            if (variable.get("value") instanceof String value) {
+                env.put((String) variable.get("name"), value.replace(CONFIG_DIR, etc.toString()));
+            }
+        }
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withUserConfiguration(ConfigConfiguration.class, PodProperties.class)
+                .withInitializer(context -> context.getEnvironment().getPropertySources().replace(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                                Map.copyOf(env))))
+                .withInitializer(new ConfigDataApplicationContextInitializer());
+        List<Pod> started = new ArrayList<>();
         runner.run(context -> {
             assertThat(context).hasNotFailed();
-            loaded.add(context.getBean(KubeforwardConfig.class));
+            started.add(new Pod(etc, snapshots, Map.copyOf(env), context.getBean(KubeforwardConfig.class),
+                    context.getBean(NodeSetupProperties.class), context.getBean(ListenerProperties.class)));
         });
-        return loaded.get(0);
+        return started.get(0);
     }
 
-    private static String corefile(String rendered, Path snapshots) {
-        return ((String) map(single(parse(rendered), "ConfigMap"), "data").get("Corefile"))
-                .replace(NODE_SNAPSHOT_DIR, snapshots.toString());
+    private record Pod(Path etc, Path snapshots, Map<String, String> env, KubeforwardConfig config,
+            NodeSetupProperties nodeSetup, ListenerProperties listener) {
+    }
+
+    /** The properties of the node setup and the listeners, bound without starting either. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({NodeSetupProperties.class, ListenerProperties.class})
+    static class PodProperties {
+    }
+
+    private static Map<String, Object> configMap(List<Map<String, Object>> manifests) {
+        return single(ofKind(manifests, "ConfigMap").stream()
+                .filter(c -> "kf-kubeforward".equals(at(c, "metadata", "name"))).toList());
     }
 
     private static KubernetesServiceUpstreams service(KubeforwardConfig config) {
