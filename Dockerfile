@@ -10,6 +10,12 @@ COPY target/kubeforward.jar kubeforward.jar
 RUN java -Djarmode=tools -jar kubeforward.jar extract --layers --launcher --destination extracted
 
 FROM ${JRE_IMAGE}
+# The node setup runs the node's network tools: ip (iproute2) for the interface, iptables/ip6tables for the
+# NOTRACK rules. The iptables package brings both backends (iptables-nft, iptables-legacy); kubeforward uses the
+# one that already holds the node's rules.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iptables \
+ && rm -rf /var/lib/apt/lists/*
 LABEL org.opencontainers.image.title="kubeforward" \
       org.opencontainers.image.description="Node-local DNS forwarder for Kubernetes"
 # A user for running without the node setup (e.g. the local profile). The Helm chart runs the container as root
