@@ -107,6 +107,30 @@ class CacheDirectiveTest {
                 C0 + ".disable[0]", "denial", C0 + ".keepttl", "true")).contains(corefile);
     }
 
+    /** The example in docs/configuration.md. */
+    @Test
+    void theDocumentedNodeLocalExampleIsTheSameInBothSources() {
+        KubeforwardConfig corefile = TestCorefiles.parse("""
+                cluster.local:53 {
+                    cache {
+                        success 9984 30
+                        denial 9984 5
+                        serve_stale 1h
+                        prefetch 10 1m 20%
+                    }
+                }
+                """).config();
+        KubeforwardConfig yaml = TestProperties.map(Map.of(S0 + ".zones[0]", "cluster.local",
+                C0 + ".success.capacity", "9984", C0 + ".success.ttl", "30",
+                C0 + ".denial.capacity", "9984", C0 + ".denial.ttl", "5",
+                C0 + ".serve-stale.duration", "1h", C0 + ".serve-stale.mode", "immediate",
+                C0 + ".prefetch.amount", "10", C0 + ".prefetch.duration", "1m", C0 + ".prefetch.percentage", "20")).config();
+        assertThat(yaml.servers()).isEqualTo(corefile.servers());
+        assertThat(corefile.servers().get(0).cache()).contains(new CacheOptions(tier(9984, 30, 5), tier(9984, 5, 5),
+                Optional.of(new Prefetch(10, Duration.ofMinutes(1), 20)),
+                Optional.of(new ServeStale(Duration.ofHours(1), StaleMode.IMMEDIATE)), FIVE, false, List.of("cluster.local.")));
+    }
+
     @Test
     void prefetchAndServeStaleDefaultAsInCoreDns() {
         CacheOptions options = corefileCache("cache {\n        prefetch 2\n        serve_stale\n    }").orElseThrow();
