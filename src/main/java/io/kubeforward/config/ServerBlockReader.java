@@ -18,7 +18,7 @@ import java.util.Set;
 final class ServerBlockReader {
 
     /** Directives of the node-local-dns Corefile that later issues implement; accepted and ignored until then. */
-    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload", "loop", "health", "ready", "prometheus");
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload", "health", "ready", "prometheus");
 
     private final ServerBlockSyntax syntax;
     private final List<ConfigWarning> warnings;
@@ -74,6 +74,7 @@ final class ServerBlockReader {
             case "errors", "log" -> flag(directive);
             case "forward", "kubeforward" -> forward(directive);
             case "cache" -> cache(directive, zones);
+            case "loop" -> loop(directive);
             case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
             default -> notYetImplemented(directive);
         }
@@ -115,6 +116,15 @@ final class ServerBlockReader {
         OptionLines.requireFirst(directive, "", seen);
         seen.put(directive.name(), directive.location());
         cache = Optional.of(CacheDirectiveParser.parse(directive, zones));
+    }
+
+    /** {@code loop}: kubeforward always refuses to start when it would forward to itself, so this only checks syntax. */
+    private void loop(Directive directive) {
+        OptionLines.requireFirst(directive, "", seen);
+        seen.put(directive.name(), directive.location());
+        if (!directive.args().isEmpty()) {
+            throw directive.error("loop: unexpected argument '" + directive.args().get(0) + "' (expected: none)");
+        }
     }
 
     private void notYetImplemented(Directive directive) {

@@ -72,6 +72,7 @@ public final class Forwarding implements AutoCloseable {
 
     public static Forwarding build(KubeforwardConfig config, DnsEventLoops loops, MeterRegistry registry, Clock clock,
             Duration deadline) {
+        LoopCheck.check(config);
         List<Entry> entries = new ArrayList<>();
         Map<InetSocketAddress, List<QueryRouter.Route>> routes = new LinkedHashMap<>();
         for (ServerBlock block : config.servers()) {

@@ -150,7 +150,6 @@ class ReferenceCorefilesTest {
                         ForwardOptions.defaults())), Optional.of(cache(".", 30, 30))));
         assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
                 "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored",
-                "Corefile:8: directive 'loop' is recognised but not implemented yet; ignored",
                 "Corefile:13: directive 'prometheus' is recognised but not implemented yet; ignored",
                 "Corefile:14: directive 'health' is recognised but not implemented yet; ignored");
     }
