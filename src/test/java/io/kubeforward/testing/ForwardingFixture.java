@@ -67,6 +67,10 @@ public final class ForwardingFixture implements AutoCloseable {
         return new UpstreamAddress(Transport.DNS, upstream.address(), "", "static");
     }
 
+    public List<io.kubeforward.server.BoundListener> listeners() {
+        return server.listeners();
+    }
+
     public InetSocketAddress address() {
         return server.listeners().get(0).address();
     }
