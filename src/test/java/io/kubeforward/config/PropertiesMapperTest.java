@@ -193,6 +193,10 @@ class PropertiesMapperTest {
                 .isEqualTo(TestCorefiles.parse("""
                         cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
                             errors
+                            cache {
+                                success 9984 30
+                                denial 9984 5
+                            }
                             bind 169.254.20.10
                             kubeforward {
                                 namespace kube-system
@@ -203,6 +207,7 @@ class PropertiesMapperTest {
                         }
                         .:53 {
                             errors
+                            cache 30
                             bind 169.254.20.10
                             forward . /etc/resolv.conf
                         }
