@@ -250,6 +250,37 @@ class ForwarderTest {
     }
 
     @Test
+    void connectionsOlderThanMaxAgeAreNotReusedEvenWhenBusy() throws Exception {
+        TestUpstream a = upstream("10.0.0.1");
+        ForwardingFixture fixture = keep(ForwardingFixture.start(options().forceTcp().expire(Duration.ofMillis(200))
+                .maxAge(Duration.ofMillis(300)).build(), Duration.ofSeconds(5), a));
+        DnsTestClient client = fixture.client();
+        // Queries every 100 ms keep each connection from expiring idle; max_age still retires it.
+        for (int i = 0; i < 8; i++) {
+            client.udp("age" + i + ".example.");
+            Thread.sleep(100);
+        }
+        assertThat(a.tcpConnections()).as("connections dialled over 800 ms with max_age 300 ms").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void listensOnIpv6() throws Exception {
+        TestUpstream a = upstream("10.0.0.1");
+        try (ForwardingFixture fixture = ForwardingFixture.start(io.kubeforward.config.EphemeralCorefiles.parse("""
+                .:53 {
+                    bind ::1
+                    forward . 127.0.0.1:%d
+                }
+                """.formatted(a.port())))) {
+            InetSocketAddress v6 = fixture.address();
+            assertThat(v6.getAddress()).isInstanceOf(java.net.Inet6Address.class);
+            DnsTestClient client = new DnsTestClient(v6, Duration.ofSeconds(5));
+            assertThat(answer(client.udp("v6.example."))).isEqualTo("10.0.0.1");
+            assertThat(answer(client.tcp("v6.example."))).isEqualTo("10.0.0.1");
+        }
+    }
+
+    @Test
     void preferUdpSendsTcpClientsQueriesOverUdp() throws IOException {
         TestUpstream a = upstream("10.0.0.1");
         ForwardingFixture fixture = forwarder(options().preferUdp(), a);
