@@ -3,6 +3,7 @@ package io.kubeforward.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kubeforward.config.CacheOptions;
 import io.kubeforward.config.ConfigConfiguration;
 import io.kubeforward.config.ForwardRule;
 import io.kubeforward.config.KubeforwardConfig;
@@ -234,6 +235,14 @@ class HelmChartTest {
             assertThat(cluster.bindAddresses()).containsExactly(LOCAL_IP);
             assertThat(rule.options().forceTcp()).isTrue();
             assertThat(service(config).fallback()).isEmpty();
+            // node-local-dns's cache settings: cluster zones `success 9984 30`, `denial 9984 5`; the rest `cache 30`.
+            CacheOptions clusterCache = cluster.cache().orElseThrow();
+            assertThat(clusterCache.success().capacity()).isEqualTo(9984);
+            assertThat(clusterCache.success().maxTtl()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(clusterCache.denial().capacity()).isEqualTo(9984);
+            assertThat(clusterCache.denial().maxTtl()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(root.cache().orElseThrow().success().maxTtl()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(root.cache().orElseThrow().denial().maxTtl()).isEqualTo(Duration.ofSeconds(30));
         } else {
             // Both files choose round_robin: proof that theirs, not the nodelocal profile's, is in effect.
             assertThat(rule.options().policy()).isEqualTo(Policy.ROUND_ROBIN);
@@ -253,6 +262,12 @@ class HelmChartTest {
                 .containsExactly(LOCAL_IP));
         assertThat(service(fallback).fallback()).extracting(u -> u.address().getAddress())
                 .containsExactly(KUBE_DNS_IP);
+    }
+
+    @Test
+    void theCacheCanBeLeftOut() throws IOException {
+        assertThat(pod(parse(template("", "--set", "dns.cache=false"))).config().servers())
+                .allSatisfy(server -> assertThat(server.cache()).isEmpty());
     }
 
     @ParameterizedTest(name = "--set {0}")
