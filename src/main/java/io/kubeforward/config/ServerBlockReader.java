@@ -18,6 +18,13 @@ import java.util.Set;
 final class ServerBlockReader {
 
     /** Directives of the node-local-dns Corefile that later issues implement; accepted and ignored until then. */
+    /** CoreDNS's in-tree plugins that kubeforward does not offer: named as such rather than as unknown. */
+    static final Set<String> COREDNS_PLUGINS = Set.of("acl", "any", "auto", "autopath", "azure", "bufsize", "chaos", "clouddns",
+            "debug", "dns64", "dnssec", "dnstap", "erratic", "etcd", "file", "geoip", "grpc", "grpc_server", "header", "hosts",
+            "https", "https3", "k8s_external", "kubernetes", "loadbalance", "local", "metadata", "minimal", "multisocket", "nomad",
+            "nsid", "on", "pprof", "quic", "rewrite", "root", "route53", "secondary", "sign", "template", "timeouts", "tls", "trace",
+            "transfer", "tsig", "view", "whoami", "cancel", "alternate", "fallback");
+
     static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload", "health", "ready", "prometheus");
 
     private final ServerBlockSyntax syntax;
@@ -84,13 +91,37 @@ final class ServerBlockReader {
         OptionLines.requireArgs(directive, "", 1, Integer.MAX_VALUE);
         OptionLines.requireNoBlock(directive, "");
         for (String arg : directive.args()) {
-            InetAddress address = IpLiterals.parse(arg).orElseThrow(() -> directive.error("bind: '" + arg
-                    + "' is not an IP address (interface names are not supported; list the interface's addresses)"));
-            if (binds.contains(address)) {
-                throw directive.error("bind: " + arg + " is listed twice");
+            for (InetAddress address : bindAddresses(directive, arg)) {
+                if (binds.contains(address)) {
+                    throw directive.error("bind: " + arg + " is listed twice");
+                }
+                binds.add(address);
             }
-            binds.add(address);
         }
+    }
+
+    /** An IP literal, or (as CoreDNS) the name of an interface of this host, meaning all of its addresses. */
+    private static List<InetAddress> bindAddresses(Directive directive, String arg) {
+        java.util.Optional<InetAddress> literal = IpLiterals.parse(arg);
+        if (literal.isPresent()) {
+            return List.of(literal.get());
+        }
+        try {
+            java.net.NetworkInterface link = java.net.NetworkInterface.getByName(arg);
+            if (link != null) {
+                List<InetAddress> addresses = link.inetAddresses()
+                        .filter(a -> !(a instanceof java.net.Inet6Address v6 && v6.isLinkLocalAddress()))
+                        .map(a -> a instanceof java.net.Inet6Address v6 ? IpLiterals.parse(IpText.format(v6)).orElseThrow() : a)
+                        .toList();
+                if (addresses.isEmpty()) {
+                    throw directive.error("bind: interface '" + arg + "' has no address to listen on");
+                }
+                return addresses;
+            }
+        } catch (java.net.SocketException e) {
+            throw directive.error("bind: cannot read interface '" + arg + "': " + e.getMessage());
+        }
+        throw directive.error("bind: '" + arg + "' is neither an IP address nor an interface of this host");
     }
 
     private void flag(Directive directive) {
@@ -128,6 +159,9 @@ final class ServerBlockReader {
     }
 
     private void notYetImplemented(Directive directive) {
+        if (COREDNS_PLUGINS.contains(directive.name())) {
+            throw directive.error("directive '" + directive.name() + "' is a CoreDNS plugin that kubeforward does not support");
+        }
         if (!NOT_YET_IMPLEMENTED.contains(directive.name())) {
             throw directive.error("unknown directive '" + directive.name() + "'");
         }

@@ -355,6 +355,17 @@ class CorefileSourceTest {
     }
 
     @Test
+    void bindTakesAnInterfaceNameAsAllOfItsAddresses() {
+        LoadedConfig loaded = TestCorefiles.parse("""
+                .:1053 {
+                    bind lo
+                    forward . 192.0.2.1
+                }
+                """);
+        assertThat(loaded.config().servers().get(0).bindAddresses()).extracting(IpText::format).contains("127.0.0.1");
+    }
+
+    @Test
     void recognisedButNotImplementedDirectivesAcceptAnyArgumentsAndBlocksAndWarnOnceEach() {
         LoadedConfig loaded = TestCorefiles.parse("""
                 a.example {

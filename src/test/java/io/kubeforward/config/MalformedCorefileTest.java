@@ -65,7 +65,10 @@ class MalformedCorefileTest {
                 Arguments.of(block("    errors\n    errors"), "Corefile:3: errors: given twice (first at Corefile:2)"),
                 Arguments.of(block("    log {\n        class denial\n    }"), "Corefile:2: log: unexpected block (this takes no '{ }')"),
                 Arguments.of(block("    bind"), "Corefile:2: bind: wrong number of arguments: 0 (expected: 1 or more)"),
-                Arguments.of(block("    bind eth0"), "Corefile:2: bind: 'eth0' is not an IP address (interface names are not supported; list the interface's addresses)"),
+                Arguments.of(block("    bind no-such-if0"), "Corefile:2: bind: 'no-such-if0' is neither an IP address nor an interface of this host"),
+                Arguments.of(block("    rewrite name a.example b.example"), "Corefile:2: directive 'rewrite' is a CoreDNS plugin that kubeforward does not support"),
+                Arguments.of(block("    kubernetes cluster.local"), "Corefile:2: directive 'kubernetes' is a CoreDNS plugin that kubeforward does not support"),
+                Arguments.of(block("    loop x"), "Corefile:2: loop: unexpected argument 'x' (expected: none)"),
                 Arguments.of(block("    bind 127.0.0.1 127.0.0.1"), "Corefile:2: bind: 127.0.0.1 is listed twice"),
                 // forward arguments
                 Arguments.of(block("    forward ."), "Corefile:2: forward: wrong number of arguments: 1 (expected: FROM TO...)"),
