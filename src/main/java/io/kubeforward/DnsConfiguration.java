@@ -35,7 +35,9 @@ class DnsConfiguration {
 
     @Bean
     DnsServerLifecycle dnsServerLifecycle(DnsServer server, Forwarding forwarding, ApplicationEventPublisher events,
-            ListenerProperties properties) {
-        return new DnsServerLifecycle(server, forwarding, events, properties.lameduck(), properties.drainTimeout());
+            ListenerProperties properties, KubeforwardConfig config) {
+        // The Corefile's health { lameduck D } and the property: the longer one wins.
+        Duration lameduck = config.status().lameduck().filter(d -> d.compareTo(properties.lameduck()) > 0).orElse(properties.lameduck());
+        return new DnsServerLifecycle(server, forwarding, events, lameduck, properties.drainTimeout());
     }
 }

@@ -47,11 +47,12 @@ final class CorefileSource {
         List<ConfigWarning> warnings = new ArrayList<>();
         Set<String> warnedDirectives = new HashSet<>();
         List<ServerBlock> servers = new ArrayList<>();
+        StatusEndpoints.Builder status = new StatusEndpoints.Builder();
         for (ServerBlockSyntax block : corefile.serverBlocks()) {
-            servers.add(new ServerBlockReader(block, warnings, warnedDirectives).read());
+            servers.add(new ServerBlockReader(block, warnings, warnedDirectives, status).read());
         }
         requireDistinctZones(corefile, servers);
-        return new LoadedConfig(new KubeforwardConfig(servers, "Corefile " + file), warnings);
+        return new LoadedConfig(new KubeforwardConfig(servers, "Corefile " + file, status.build()), warnings);
     }
 
     private static void requireDistinctZones(Corefile corefile, List<ServerBlock> servers) {

@@ -10,12 +10,18 @@ import java.util.Objects;
  * @param servers the server blocks, in the order they were declared
  * @param origin  where the configuration came from, for logs ("Corefile /etc/coredns/Corefile" or
  *                "Spring properties kubeforward.servers")
+ * @param status  the Corefile's {@code health}, {@code ready} and {@code prometheus} endpoints
  */
-public record KubeforwardConfig(List<ServerBlock> servers, String origin) {
+public record KubeforwardConfig(List<ServerBlock> servers, String origin, StatusEndpoints status) {
+
+    public KubeforwardConfig(List<ServerBlock> servers, String origin) {
+        this(servers, origin, StatusEndpoints.NONE);
+    }
 
     public KubeforwardConfig {
         servers = List.copyOf(servers);
         Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(status, "status");
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("at least one server block is required");
         }

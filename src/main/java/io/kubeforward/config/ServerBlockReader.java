@@ -17,7 +17,6 @@ import java.util.Set;
  */
 final class ServerBlockReader {
 
-    /** Directives of the node-local-dns Corefile that later issues implement; accepted and ignored until then. */
     /** CoreDNS's in-tree plugins that kubeforward does not offer: named as such rather than as unknown. */
     static final Set<String> COREDNS_PLUGINS = Set.of("acl", "any", "auto", "autopath", "azure", "bufsize", "chaos", "clouddns",
             "debug", "dns64", "dnssec", "dnstap", "erratic", "etcd", "file", "geoip", "grpc", "grpc_server", "header", "hosts",
@@ -25,11 +24,13 @@ final class ServerBlockReader {
             "nsid", "on", "pprof", "quic", "rewrite", "root", "route53", "secondary", "sign", "template", "timeouts", "tls", "trace",
             "transfer", "tsig", "view", "whoami", "cancel", "alternate", "fallback");
 
-    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload", "health", "ready", "prometheus");
+    /** Directives of the node-local-dns Corefile not implemented yet; accepted with a warning and ignored. */
+    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload");
 
     private final ServerBlockSyntax syntax;
     private final List<ConfigWarning> warnings;
     private final Set<String> warnedDirectives;
+    private final StatusEndpoints.Builder status;
     private final List<InetAddress> binds = new ArrayList<>();
     private final Map<String, String> seen = new HashMap<>();
     private Optional<ForwardRule> forward = Optional.empty();
@@ -40,6 +41,13 @@ final class ServerBlockReader {
      * @param warnedDirectives not-yet-implemented directives already reported in this file (each is reported once)
      */
     ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, Set<String> warnedDirectives) {
+        this(syntax, warnings, warnedDirectives, new StatusEndpoints.Builder());
+    }
+
+    /** @param status collects the {@code health}, {@code ready} and {@code prometheus} addresses of every block */
+    ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, Set<String> warnedDirectives,
+            StatusEndpoints.Builder status) {
+        this.status = status;
         this.syntax = syntax;
         this.warnings = warnings;
         this.warnedDirectives = warnedDirectives;
@@ -82,6 +90,7 @@ final class ServerBlockReader {
             case "forward", "kubeforward" -> forward(directive);
             case "cache" -> cache(directive, zones);
             case "loop" -> loop(directive);
+            case "health", "ready", "prometheus" -> status(directive);
             case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
             default -> notYetImplemented(directive);
         }
@@ -147,6 +156,37 @@ final class ServerBlockReader {
         OptionLines.requireFirst(directive, "", seen);
         seen.put(directive.name(), directive.location());
         cache = Optional.of(CacheDirectiveParser.parse(directive, zones));
+    }
+
+    /**
+     * {@code health [ADDR] [{ lameduck D }]}, {@code ready [ADDR]}, {@code prometheus [ADDR]}: CoreDNS-style HTTP
+     * endpoints ({@code /health}, {@code /ready}, {@code /metrics}) on ADDR, default {@code :8080}, {@code :8181},
+     * {@code localhost:9153}.
+     */
+    private void status(Directive directive) {
+        OptionLines.requireFirst(directive, "", seen);
+        seen.put(directive.name(), directive.location());
+        OptionLines.requireArgs(directive, "", 0, 1);
+        String text = directive.args().isEmpty() ? StatusEndpoints.defaultAddress(directive.name()) : directive.args().get(0);
+        java.net.InetSocketAddress address;
+        try {
+            address = StatusEndpoints.parseAddress(text);
+        } catch (IllegalArgumentException e) {
+            throw directive.error(directive.name() + ": " + e.getMessage());
+        }
+        java.util.Optional<java.time.Duration> lameduck = java.util.Optional.empty();
+        for (Directive option : directive.block()) {
+            if (!directive.name().equals("health") || !option.name().equals("lameduck")) {
+                throw option.error(directive.name() + ": unknown option '" + option.name() + "'");
+            }
+            OptionLines.requireArgs(option, directive.name() + ": ", 1, 1);
+            try {
+                lameduck = java.util.Optional.of(GoDuration.parse(option.args().get(0)));
+            } catch (IllegalArgumentException e) {
+                throw option.error(directive.name() + ": lameduck: " + e.getMessage());
+            }
+        }
+        status.add(directive.name(), address, lameduck);
     }
 
     /** {@code loop}: kubeforward always refuses to start when it would forward to itself, so this only checks syntax. */

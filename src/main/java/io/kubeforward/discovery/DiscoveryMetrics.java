@@ -20,7 +20,8 @@ final class DiscoveryMetrics {
         io.micrometer.core.instrument.FunctionCounter.builder("kubeforward.discovery.api.errors", status, WatchStatus::errors)
                 .description("Failed list or watch calls to the API server").tag("service", service).register(registry);
         for (String condition : new String[] {"ready", "serving-terminating", "not-ready"}) {
-            Gauge.builder("kubeforward.discovery.endpoints", current, set -> set.get().count(condition))
+            // Strong reference: the supplier lives only in this gauge (Micrometer keeps a weak one by default).
+            Gauge.builder("kubeforward.discovery.endpoints", current, set -> set.get().count(condition)).strongReference(true)
                     .description("Endpoint addresses of the Service, by condition")
                     .tag("service", service).tag("condition", condition).register(registry);
         }

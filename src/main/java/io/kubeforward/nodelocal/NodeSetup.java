@@ -83,8 +83,13 @@ public final class NodeSetup implements SmartLifecycle {
     @Override
     public void stop() {
         sync.shutdownNow();
+        java.util.Optional<String> successor = properties.skipTeardown() ? java.util.Optional.empty()
+                : new SuccessorProbe(java.time.Duration.ofMillis(500)).answeringAddress(properties.localIps(), properties.dnsPort());
         if (properties.skipTeardown()) {
             log.info("skip-teardown: leaving interface {} and its rules in place", properties.interfaceName());
+        } else if (successor.isPresent()) {
+            log.info("Another instance answers on {}:{} (an upgrade): leaving interface {} and its rules to it", successor.get(),
+                    properties.dnsPort(), properties.interfaceName());
         } else {
             NotrackRules current = rules;
             if (current != null) {

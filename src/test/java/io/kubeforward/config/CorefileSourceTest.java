@@ -384,10 +384,26 @@ class CorefileSourceTest {
                 }
                 """);
         assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
-                "Corefile:2: directive 'reload' is recognised but not implemented yet; ignored",
-                "Corefile:5: directive 'health' is recognised but not implemented yet; ignored",
-                "Corefile:8: directive 'ready' is recognised but not implemented yet; ignored",
-                "Corefile:13: directive 'prometheus' is recognised but not implemented yet; ignored");
+                "Corefile:2: directive 'reload' is recognised but not implemented yet; ignored");
+        StatusEndpoints status = loaded.config().status();
+        assertThat(status.health()).containsExactly(new java.net.InetSocketAddress("127.0.0.1", 8080));
+        assertThat(status.ready()).containsExactly(new java.net.InetSocketAddress("0.0.0.0", 8181));
+        assertThat(status.prometheus()).containsExactly(new java.net.InetSocketAddress("0.0.0.0", 9253));
+        assertThat(status.lameduck()).contains(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
+    void statusDirectivesDefaultToCoreDnsAddresses() {
+        StatusEndpoints status = TestCorefiles.parse("""
+                a.example {
+                    health
+                    ready
+                    prometheus
+                }
+                """).config().status();
+        assertThat(status.health()).containsExactly(new java.net.InetSocketAddress("0.0.0.0", 8080));
+        assertThat(status.ready()).containsExactly(new java.net.InetSocketAddress("0.0.0.0", 8181));
+        assertThat(status.prometheus()).containsExactly(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9153));
     }
 
     @Test

@@ -69,6 +69,9 @@ class MalformedCorefileTest {
                 Arguments.of(block("    rewrite name a.example b.example"), "Corefile:2: directive 'rewrite' is a CoreDNS plugin that kubeforward does not support"),
                 Arguments.of(block("    kubernetes cluster.local"), "Corefile:2: directive 'kubernetes' is a CoreDNS plugin that kubeforward does not support"),
                 Arguments.of(block("    loop x"), "Corefile:2: loop: unexpected argument 'x' (expected: none)"),
+                Arguments.of(block("    health example.com:8080"), "Corefile:2: health: 'example.com' is not an IP address"),
+                Arguments.of(block("    ready 8181"), "Corefile:2: ready: '8181' is not HOST:PORT or :PORT"),
+                Arguments.of(block("    health :8080 {\n        jitter 1s\n    }"), "Corefile:3: health: unknown option 'jitter'"),
                 Arguments.of(block("    bind 127.0.0.1 127.0.0.1"), "Corefile:2: bind: 127.0.0.1 is listed twice"),
                 // forward arguments
                 Arguments.of(block("    forward ."), "Corefile:2: forward: wrong number of arguments: 1 (expected: FROM TO...)"),

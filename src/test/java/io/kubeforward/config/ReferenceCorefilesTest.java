@@ -149,9 +149,7 @@ class ReferenceCorefilesTest {
                         new StaticUpstreams(List.of(upstream("192.0.2.53", origin), upstream("192.0.2.54", origin))),
                         ForwardOptions.defaults())), Optional.of(cache(".", 30, 30))));
         assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
-                "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored",
-                "Corefile:13: directive 'prometheus' is recognised but not implemented yet; ignored",
-                "Corefile:14: directive 'health' is recognised but not implemented yet; ignored");
+                "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored");
     }
 
     /** node-local-dns's caches: 9984 entries each, the given max TTLs, CoreDNS's other defaults. */
