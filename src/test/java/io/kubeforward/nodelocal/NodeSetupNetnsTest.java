@@ -61,6 +61,11 @@ class NodeSetupNetnsTest {
     }
 
     private Process start(boolean skipTeardown) throws Exception {
+        return new ProcessBuilder(startCommand(skipTeardown)).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile())
+                .start();
+    }
+
+    private List<String> startCommand(boolean skipTeardown) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace(), java,
                 "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -72,7 +77,7 @@ class NodeSetupNetnsTest {
                 "--kubeforward.node-setup.enabled=true", "--kubeforward.node-setup.sync-interval=1s",
                 "--kubeforward.node-setup.health-port=18080",
                 "--kubeforward.node-setup.skip-teardown=" + skipTeardown));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
+        return command;
     }
 
     private String inside(String... command) {
@@ -126,6 +131,31 @@ class NodeSetupNetnsTest {
         assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
         assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+    }
+
+    @Test
+    void anOldInstanceStoppingBesideItsSuccessorLeavesTheNodeSetupToIt() throws Exception {
+        app = start(false);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> log().contains("rules for"));
+        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        try {
+            // Same DNS and management ports (SO_REUSEPORT), as a surge pod on the same node.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
+            app.destroy();
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(log()).contains("Another instance answers on " + LOCAL_IP);
+            assertThat(interfaceHoldsLocalIp()).isTrue();
+            assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+            assertThat(answerFromInside()).isEqualTo("10.0.0.1");
+            successor.destroy();
+            assertThat(successor.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
+        } finally {
+            successor.destroyForcibly();
+        }
     }
 
     @Test
