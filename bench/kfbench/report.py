@@ -41,7 +41,9 @@ def machine_meta(repo, args, argv):
         "memory_gib": round(mem_kib / 1024 / 1024),
         "kernel": platform.release(),
         "loadavg_at_start": open("/proc/loadavg").read().split()[:3],
-        "kubeforward_commit": commit + (" with uncommitted changes in src/main or pom.xml" if dirty else ""),
+        "kubeforward_commit": commit + (" with uncommitted changes in src/main or pom.xml" if dirty and not args.jar
+                                         else ""),
+        "kubeforward_jar": f"{args.jar} (given with --jar)" if args.jar else "target/kubeforward.jar, built by the run",
         "server_cpus": args.server_cpus,
         "client_cpus": args.client_cpus,
         "duration_s": args.duration,
@@ -119,7 +121,8 @@ def rendered(rows, meta):
     versions = ", ".join(f"{k} `{val}`" for k, val in v.items() if val)
     return f"""{BEGIN}
 Run of {meta['date'][:10]} ({meta['date']} to {meta.get('finished', '?')}, {meta.get('runtime_s', '?')} s),
-kubeforward at commit `{meta['kubeforward_commit']}`, JVM options: {meta['kubeforward_java_opts'] or 'none (JVM defaults)'}.
+work tree at commit `{meta['kubeforward_commit']}`, kubeforward jar {meta.get('kubeforward_jar', '?')}, JVM options:
+{meta['kubeforward_java_opts'] or 'none (JVM defaults)'}.
 
 - Machine: `nproc` = {meta['nproc']}, {meta['cpu']}, {meta['memory_gib']} GiB, Linux {meta['kernel']}; load average at the
   start {' '.join(meta['loadavg_at_start'])} (the machine is shared with other builds and tests).
