@@ -8,11 +8,9 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Reads a Corefile into the model: lex, parse the whole file, interpret every server block, then check that
@@ -45,14 +43,13 @@ final class CorefileSource {
             throw new ConfigException(file, "no server block (expected: ZONE[:PORT] { ... })");
         }
         List<ConfigWarning> warnings = new ArrayList<>();
-        Set<String> warnedDirectives = new HashSet<>();
         List<ServerBlock> servers = new ArrayList<>();
         StatusEndpoints.Builder status = new StatusEndpoints.Builder();
         for (ServerBlockSyntax block : corefile.serverBlocks()) {
-            servers.add(new ServerBlockReader(block, warnings, warnedDirectives, status).read());
+            servers.add(new ServerBlockReader(block, warnings, status).read());
         }
         requireDistinctZones(corefile, servers);
-        return new LoadedConfig(new KubeforwardConfig(servers, "Corefile " + file, status.build()), warnings);
+        return new LoadedConfig(new KubeforwardConfig(servers, "Corefile " + file, status.build(), status.reload()), warnings);
     }
 
     private static void requireDistinctZones(Corefile corefile, List<ServerBlock> servers) {

@@ -11,17 +11,24 @@ import java.util.Objects;
  * @param origin  where the configuration came from, for logs ("Corefile /etc/coredns/Corefile" or
  *                "Spring properties kubeforward.servers")
  * @param status  the Corefile's {@code health}, {@code ready} and {@code prometheus} endpoints
+ * @param reload  the Corefile's {@code reload} directive, if any block has one
  */
-public record KubeforwardConfig(List<ServerBlock> servers, String origin, StatusEndpoints status) {
+public record KubeforwardConfig(List<ServerBlock> servers, String origin, StatusEndpoints status,
+        java.util.Optional<ReloadOptions> reload) {
 
     public KubeforwardConfig(List<ServerBlock> servers, String origin) {
-        this(servers, origin, StatusEndpoints.NONE);
+        this(servers, origin, StatusEndpoints.NONE, java.util.Optional.empty());
+    }
+
+    public KubeforwardConfig(List<ServerBlock> servers, String origin, StatusEndpoints status) {
+        this(servers, origin, status, java.util.Optional.empty());
     }
 
     public KubeforwardConfig {
         servers = List.copyOf(servers);
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(reload, "reload");
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("at least one server block is required");
         }

@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * Interprets the directives of one server block: {@code bind}, {@code errors}, {@code log}, {@code forward},
- * {@code kubeforward}, {@code cache}; directives of later issues are accepted with a warning; anything else fails.
+ * {@code kubeforward}, {@code cache}, {@code health}, {@code ready}, {@code prometheus}, {@code reload}, {@code loop};
+ * another CoreDNS plugin is named as unsupported; anything else fails.
  */
 final class ServerBlockReader {
 
@@ -24,12 +25,9 @@ final class ServerBlockReader {
             "nsid", "on", "pprof", "quic", "rewrite", "root", "route53", "secondary", "sign", "template", "timeouts", "tls", "trace",
             "transfer", "tsig", "view", "whoami", "cancel", "alternate", "fallback");
 
-    /** Directives of the node-local-dns Corefile not implemented yet; accepted with a warning and ignored. */
-    static final Set<String> NOT_YET_IMPLEMENTED = Set.of("reload");
 
     private final ServerBlockSyntax syntax;
     private final List<ConfigWarning> warnings;
-    private final Set<String> warnedDirectives;
     private final StatusEndpoints.Builder status;
     private final List<InetAddress> binds = new ArrayList<>();
     private final Map<String, String> seen = new HashMap<>();
@@ -37,20 +35,13 @@ final class ServerBlockReader {
     private Optional<CacheOptions> cache = Optional.empty();
 
     /**
-     * @param warnings         collects this block's warnings
-     * @param warnedDirectives not-yet-implemented directives already reported in this file (each is reported once)
+     * @param warnings collects this block's warnings
+     * @param status   collects the {@code health}, {@code ready}, {@code prometheus} and {@code reload} settings of every block
      */
-    ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, Set<String> warnedDirectives) {
-        this(syntax, warnings, warnedDirectives, new StatusEndpoints.Builder());
-    }
-
-    /** @param status collects the {@code health}, {@code ready} and {@code prometheus} addresses of every block */
-    ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, Set<String> warnedDirectives,
-            StatusEndpoints.Builder status) {
+    ServerBlockReader(ServerBlockSyntax syntax, List<ConfigWarning> warnings, StatusEndpoints.Builder status) {
         this.status = status;
         this.syntax = syntax;
         this.warnings = warnings;
-        this.warnedDirectives = warnedDirectives;
     }
 
     ServerBlock read() {
@@ -91,8 +82,9 @@ final class ServerBlockReader {
             case "cache" -> cache(directive, zones);
             case "loop" -> loop(directive);
             case "health", "ready", "prometheus" -> status(directive);
+            case "reload" -> reload(directive);
             case "import" -> throw directive.error("import: not supported (expected: a self-contained Corefile)");
-            default -> notYetImplemented(directive);
+            default -> unsupported(directive);
         }
     }
 
@@ -189,6 +181,27 @@ final class ServerBlockReader {
         status.add(directive.name(), address, lameduck);
     }
 
+    /** {@code reload [INTERVAL [JITTER]]}, CoreDNS's defaults 30s and 15s. */
+    private void reload(Directive directive) {
+        OptionLines.requireFirst(directive, "", seen);
+        seen.put(directive.name(), directive.location());
+        OptionLines.requireArgs(directive, "", 0, 2);
+        OptionLines.requireNoBlock(directive, "");
+        try {
+            java.time.Duration interval = directive.args().isEmpty() ? ReloadOptions.defaults().interval()
+                    : GoDuration.parse(directive.args().get(0));
+            java.time.Duration jitter = directive.args().size() < 2 ? min(ReloadOptions.defaults().jitter(), interval.dividedBy(2))
+                    : GoDuration.parse(directive.args().get(1));
+            status.reload(new ReloadOptions(interval, jitter));
+        } catch (IllegalArgumentException e) {
+            throw directive.error("reload: " + e.getMessage());
+        }
+    }
+
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     /** {@code loop}: kubeforward always refuses to start when it would forward to itself, so this only checks syntax. */
     private void loop(Directive directive) {
         OptionLines.requireFirst(directive, "", seen);
@@ -198,16 +211,10 @@ final class ServerBlockReader {
         }
     }
 
-    private void notYetImplemented(Directive directive) {
+    private void unsupported(Directive directive) {
         if (COREDNS_PLUGINS.contains(directive.name())) {
             throw directive.error("directive '" + directive.name() + "' is a CoreDNS plugin that kubeforward does not support");
         }
-        if (!NOT_YET_IMPLEMENTED.contains(directive.name())) {
-            throw directive.error("unknown directive '" + directive.name() + "'");
-        }
-        if (warnedDirectives.add(directive.name())) {
-            warnings.add(new ConfigWarning(directive.location(),
-                    "directive '" + directive.name() + "' is recognised but not implemented yet; ignored"));
-        }
+        throw directive.error("unknown directive '" + directive.name() + "'");
     }
 }

@@ -79,6 +79,16 @@ public record StatusEndpoints(Set<InetSocketAddress> health, Set<InetSocketAddre
         private final Set<InetSocketAddress> ready = new LinkedHashSet<>();
         private final Set<InetSocketAddress> prometheus = new LinkedHashSet<>();
         private Optional<Duration> lameduck = Optional.empty();
+        private Optional<ReloadOptions> reload = Optional.empty();
+
+        /** The shortest interval of any block's {@code reload} wins. */
+        void reload(ReloadOptions options) {
+            reload = Optional.of(reload.filter(r -> r.interval().compareTo(options.interval()) <= 0).orElse(options));
+        }
+
+        Optional<ReloadOptions> reload() {
+            return reload;
+        }
 
         void add(String directive, InetSocketAddress address, Optional<Duration> lameduckOption) {
             switch (directive) {

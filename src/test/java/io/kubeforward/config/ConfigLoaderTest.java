@@ -76,9 +76,9 @@ class ConfigLoaderTest {
 
     @Test
     void warningsAreLoggedAtWarnWithTheirLocation(CapturedOutput output) throws IOException {
-        Path file = corefile(".:53 {\n    reload\n    forward . 192.0.2.1\n}\n");
+        Path file = corefile(".:53 {\n    forward . 192.0.2.1 {\n        force_tcp\n        prefer_udp\n    }\n}\n");
         loader.load(properties(Map.of(), Optional.of(file)));
         assertThat(output).containsPattern("WARN .*" + java.util.regex.Pattern.quote(
-                file + ":2: directive 'reload' is recognised but not implemented yet; ignored"));
+                file + ":4: forward: both force_tcp and prefer_udp are set; force_tcp wins and prefer_udp is ignored"));
     }
 }

@@ -366,12 +366,10 @@ class CorefileSourceTest {
     }
 
     @Test
-    void recognisedButNotImplementedDirectivesAcceptAnyArgumentsAndBlocksAndWarnOnceEach() {
+    void statusAndReloadDirectivesOfSeveralBlocksCombine() {
         LoadedConfig loaded = TestCorefiles.parse("""
                 a.example {
-                    reload 2s {
-                        jitter 1s
-                    }
+                    reload 2s
                     health 127.0.0.1:8080 {
                         lameduck 5s
                     }
@@ -383,8 +381,8 @@ class CorefileSourceTest {
                     prometheus :9253
                 }
                 """);
-        assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
-                "Corefile:2: directive 'reload' is recognised but not implemented yet; ignored");
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().reload()).contains(new ReloadOptions(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(1)));
         StatusEndpoints status = loaded.config().status();
         assertThat(status.health()).containsExactly(new java.net.InetSocketAddress("127.0.0.1", 8080));
         assertThat(status.ready()).containsExactly(new java.net.InetSocketAddress("0.0.0.0", 8181));

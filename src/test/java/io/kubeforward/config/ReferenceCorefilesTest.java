@@ -148,8 +148,8 @@ class ReferenceCorefilesTest {
                 new ServerBlock(List.of("."), 53, bind, true, false, Optional.of(new ForwardRule(".", List.of(),
                         new StaticUpstreams(List.of(upstream("192.0.2.53", origin), upstream("192.0.2.54", origin))),
                         ForwardOptions.defaults())), Optional.of(cache(".", 30, 30))));
-        assertThat(loaded.warnings()).extracting(ConfigWarning::toString).containsExactly(
-                "Corefile:7: directive 'reload' is recognised but not implemented yet; ignored");
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(loaded.config().reload()).contains(ReloadOptions.defaults());
     }
 
     /** node-local-dns's caches: 9984 entries each, the given max TTLs, CoreDNS's other defaults. */
