@@ -205,6 +205,18 @@ class ForwarderTest {
     }
 
     @Test
+    void aReplyArrivingAfterItsAttemptTimedOutIsDropped() throws Exception {
+        TestUpstream late = upstream("10.0.0.1").delay(600);
+        TestUpstream good = upstream("10.0.0.2");
+        ForwardingFixture fixture = keep(ForwardingFixture.start(options().policy(Policy.SEQUENTIAL).maxFails(0)
+                .readTimeout(Duration.ofMillis(200)).build(), Duration.ofSeconds(5), late, good));
+        assertThat(answer(fixture.client().udp("late.example."))).isEqualTo("10.0.0.2");
+        // The first upstream's answer comes 400 ms after its attempt ended: counted, never relayed.
+        await().atMost(Duration.ofSeconds(3)).until(() -> fixture.registry().find("kubeforward.proxy.rejected.replies")
+                .tag("to", "dns://127.0.0.1:" + late.port()).counter().count() == 1);
+    }
+
+    @Test
     void truncatedUdpReplyIsPassedToAUdpClientWhichRetriesOverTcp() throws IOException {
         TestUpstream truncating = upstream("10.0.0.1").mode(Mode.TRUNCATE_UDP);
         ForwardingFixture fixture = forwarder(options(), truncating);
