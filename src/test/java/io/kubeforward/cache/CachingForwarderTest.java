@@ -58,6 +58,35 @@ class CachingForwarderTest {
     }
 
     @Test
+    void nxdomainIsCachedForTheSoaNegativeTtlCappedByTheDenialCache() throws Exception {
+        try (TestUpstream upstream = TestUpstream.start("10.0.0.1").mode(Mode.NXDOMAIN);
+                ForwardingFixture fixture = start(upstream, "cache {\n denial 100 30\n }")) {
+            DnsTestClient client = fixture.client();
+            Message first = client.udp("nope.example.org.");
+            assertThat(first.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            // RFC 2308: min(SOA TTL 300, SOA MINIMUM 60) = 60, capped by denial's 30 s.
+            assertThat(first.getSection(Section.AUTHORITY).get(0).getTTL()).isEqualTo(30);
+            Message second = client.udp("nope.example.org.");
+            assertThat(second.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            assertThat(upstream.queries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSuccessCacheHoldsNoMoreThanItsCapacity() throws Exception {
+        try (TestUpstream upstream = TestUpstream.start("10.0.0.1"); ForwardingFixture fixture = start(upstream, "cache {\n success 2\n }")) {
+            DnsTestClient client = fixture.client();
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 4; i++) {
+                    client.udp("n" + i + ".example.org.");
+                }
+            }
+            // Eight queries for four names with room for two: at least two of the second round went upstream again.
+            assertThat(upstream.queries()).isGreaterThanOrEqualTo(6);
+        }
+    }
+
+    @Test
     void doAndCdBitsKeepEntriesApart() throws Exception {
         try (TestUpstream upstream = TestUpstream.start("10.0.0.1"); ForwardingFixture fixture = start(upstream, "cache 30")) {
             DnsTestClient client = fixture.client();

@@ -50,7 +50,9 @@ public final class TestUpstream implements AutoCloseable {
         /** A large answer (40 A records), to exercise truncation towards UDP clients. */
         LARGE,
         /** Over UDP: the right answer, but sent from another socket (another source port). */
-        ANSWER_FROM_OTHER_PORT
+        ANSWER_FROM_OTHER_PORT,
+        /** NXDOMAIN with the zone's SOA in the authority section (TTL 300, MINIMUM 60). */
+        NXDOMAIN
     }
 
     private final DatagramSocket udp;
@@ -268,6 +270,7 @@ public final class TestUpstream implements AutoCloseable {
             case SERVFAIL -> error(query, Rcode.SERVFAIL);
             case REFUSED -> error(query, Rcode.REFUSED);
             case LARGE -> large(query);
+            case NXDOMAIN -> nxdomain(query);
             default -> answer(query);
         };
     }
@@ -278,6 +281,14 @@ public final class TestUpstream implements AutoCloseable {
         if (question.getType() == Type.A) {
             reply.addRecord(new ARecord(question.getName(), question.getDClass(), 60, marker), Section.ANSWER);
         }
+        return reply;
+    }
+
+    private Message nxdomain(Message query) throws IOException {
+        Message reply = error(query, Rcode.NXDOMAIN);
+        Name zone = Name.fromString("example.org.");
+        reply.addRecord(new org.xbill.DNS.SOARecord(zone, org.xbill.DNS.DClass.IN, 300, Name.fromString("ns.example.org."),
+                Name.fromString("hostmaster.example.org."), 1, 3600, 600, 86400, 60), Section.AUTHORITY);
         return reply;
     }
 
