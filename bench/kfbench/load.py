@@ -84,7 +84,9 @@ class Result:
         self.qps = stats.get("qps", 0.0)
         self.avg_ms = stats.get("avg_s", float("nan")) * 1000
         self.rcodes = stats.get("rcodes", {})
-        self.busy = {}  # "client"/"server" -> % busy of those CPUs during the run (anyone's processes)
+        # "client"/"server": % busy of those CPUs during the run (anyone's processes); "system_process": the
+        # system under test's own CPU time over the run, in % of one core (set by the caller)
+        self.busy = {}
 
     @property
     def lost_pct(self):
@@ -99,7 +101,7 @@ class Result:
         return xs[rank] * 1000
 
     def summary(self):
-        busy = "".join(f", {k} CPU {v:.0f} % busy" for k, v in self.busy.items() if v is not None)
+        busy = "".join(f", {k.replace('_', ' ')} CPU {v:.0f} %" for k, v in self.busy.items() if v is not None)
         return f"{self.qps:,.0f} qps, lost {self.lost_pct:.3f} %, avg {self.avg_ms:.3f} ms{busy}"
 
 

@@ -134,8 +134,13 @@ def measure_cell(system, sc, transport, args, files, workdir, fixed_load):
             path, once = files.fresh(sc.queries, count), True
             created.append(path)
         try:
-            return load.dnsperf(port, path, transport, duration, args.client_cpus, qps=qps, once=once,
-                                verbose=verbose, rawlog=rawlog, server_cpus=args.server_cpus)
+            cpu_before = load.cpu_seconds(proc.pid)
+            r = load.dnsperf(port, path, transport, duration, args.client_cpus, qps=qps, once=once,
+                             verbose=verbose, rawlog=rawlog, server_cpus=args.server_cpus)
+            # The system's own share of a core while dnsperf sent (it is idle while dnsperf loads its file).
+            sending_s = r.stats.get("runtime_s") or r.wall_s
+            r.busy["system_process"] = round(100 * (load.cpu_seconds(proc.pid) - cpu_before) / sending_s, 1)
+            return r
         finally:
             if path != files.hits:
                 path.unlink(missing_ok=True)
@@ -169,6 +174,7 @@ def measure_cell(system, sc, transport, args, files, workdir, fixed_load):
             "load_qps": round(offered),
             "max_run_lost_pct": round(best.lost_pct, 3) if best else round(runs[-1].lost_pct, 3),
             "first_answer_s": round(proc.ready_s, 2),
+            "max_run_system_cpu_pct": best.busy.get("system_process") if best else None,
             "max_run_client_cpu_busy_pct": best.busy.get("client") if best else None,
             "max_run_server_cpu_busy_pct": best.busy.get("server") if best else None,
         }
