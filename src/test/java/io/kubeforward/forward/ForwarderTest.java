@@ -52,6 +52,17 @@ class ForwarderTest {
         return keep(ForwardingFixture.start(options.build(), upstreams));
     }
 
+    /** One UDP query on a client thread of its own. */
+    private CompletableFuture<Message> queryAsync(ForwardingFixture fixture, String name) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return fixture.client().udp(name);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }, clients);
+    }
+
     private static String answer(Message reply) {
         assertThat(reply.getRcode()).as("rcode of %s", reply).isEqualTo(Rcode.NOERROR);
         return ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress();
@@ -120,13 +131,7 @@ class ForwarderTest {
         List<CompletableFuture<Message>> replies = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String name = "q" + i + ".example.";
-            replies.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return fixture.client().udp(name);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, clients));
+            replies.add(queryAsync(fixture, name));
             Thread.sleep(20);
         }
         for (CompletableFuture<Message> reply : replies) {
@@ -308,13 +313,7 @@ class ForwarderTest {
         List<CompletableFuture<Message>> replies = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             String name = "q" + i + ".example.";
-            replies.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return fixture.client().udp(name);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, clients));
+            replies.add(queryAsync(fixture, name));
         }
         long refused = 0;
         long answered = 0;
