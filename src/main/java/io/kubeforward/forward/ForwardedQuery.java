@@ -123,7 +123,9 @@ final class ForwardedQuery implements ExchangeListener {
     @Override
     public void onFailure(ExchangeFailure failure) {
         current.finished(-1, System.nanoTime() - attemptStartNanos);
-        forwarder.queryLog.failed("upstream " + current + ": " + failure);
+        if (forwarder.queryLog.logsErrors()) {
+            forwarder.queryLog.failed("upstream " + current + ": " + failure);
+        }
         if (forwarder.options.maxFails() > 0) {
             forwarder.healthChecker.ifPresent(checker -> checker.exchangeFailed(current));
         }
@@ -178,7 +180,9 @@ final class ForwardedQuery implements ExchangeListener {
             query.release();
             return;
         }
-        forwarder.queryLog.failed("no answer after " + attempts + " attempt(s); answering " + Rcodes.name(rcode));
+        if (forwarder.queryLog.logsErrors()) {
+            forwarder.queryLog.failed("no answer after " + attempts + " attempt(s); answering " + Rcodes.name(rcode));
+        }
         forwarder.answerError(query, parsed, client, rcode, receivedNanos);
     }
 }

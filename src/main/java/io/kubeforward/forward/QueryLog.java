@@ -38,6 +38,11 @@ public final class QueryLog {
         return logQueries;
     }
 
+    /** Whether failures are logged: callers skip building the message otherwise. */
+    boolean logsErrors() {
+        return logErrors;
+    }
+
     void answered(String proto, SocketAddress client, int qtype, int rcode, long elapsedNanos, int size) {
         if (logQueries && queries.isInfoEnabled()) {
             queries.info("{} {} {} qtype={} rcode={} size={} {}µs", zone, proto, client, qtype, Rcodes.name(rcode), size,
