@@ -1,6 +1,7 @@
 package io.kubeforward.cache;
 
 import io.kubeforward.dns.DnsHeader;
+import io.kubeforward.dns.WireNames;
 import io.kubeforward.dns.Rcodes;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
@@ -14,11 +15,9 @@ import java.util.Optional;
 final class ReplyInspector {
 
     private static final int TYPE_SOA = 6;
-    private static final int TYPE_OPT = 41;
     private static final int TYPE_TSIG = 250;
     private static final int TYPE_ANY = 255;
     private static final int SOA_FIXED_FIELDS = 20;
-    private static final int MAX_NAME_LENGTH = 255;
     /** CoreDNS's lifetime for a reply without any record (its MinimalDefaultTTL), before min/max clamping. */
     static final long NO_RECORD_TTL = 5;
 
@@ -120,7 +119,7 @@ final class ReplyInspector {
                 if (end > length || type == TYPE_TSIG) {
                     return false;
                 }
-                if (type == TYPE_OPT) {
+                if (type == WireNames.TYPE_OPT) {
                     // A non-zero extended rcode (e.g. BADVERS) is not an rcode we cache.
                     if (i < answers + authorities || msg.getUnsignedByte(base + afterName + 4) != 0) {
                         return false;
@@ -158,26 +157,8 @@ final class ReplyInspector {
             return value > Integer.MAX_VALUE ? 0 : value;
         }
 
-        /** Offset past a possibly compressed name, or -1 when it runs off the end or is not a name. */
         private int skipName(int offset) {
-            int start = offset;
-            while (offset < length) {
-                int labelLength = msg.getUnsignedByte(base + offset);
-                if (labelLength == 0) {
-                    return offset + 1;
-                }
-                if ((labelLength & 0xC0) == 0xC0) {
-                    return offset + 2 <= length ? offset + 2 : -1;
-                }
-                if (labelLength > 63) {
-                    return -1;
-                }
-                offset += 1 + labelLength;
-                if (offset - start > MAX_NAME_LENGTH) {
-                    return -1;
-                }
-            }
-            return -1;
+            return WireNames.skip(msg, base, length, offset);
         }
     }
 }

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 public final class QueryParser {
 
     private static final int OPCODE_QUERY = 0;
-    private static final int TYPE_OPT = 41;
     private static final int MAX_NAME_LENGTH = 255;
     private static final int MAX_LABEL_LENGTH = 63;
 
@@ -60,7 +59,7 @@ public final class QueryParser {
             if (nameEndOfRecord + 10 > length) {
                 throw formErr("additional record truncated");
             }
-            if (msg.getUnsignedShort(base + nameEndOfRecord) == TYPE_OPT) {
+            if (msg.getUnsignedShort(base + nameEndOfRecord) == WireNames.TYPE_OPT) {
                 if (edns) {
                     throw formErr("more than one OPT record");
                 }
@@ -98,29 +97,11 @@ public final class QueryParser {
 
     /** Skips a possibly compressed name (pointers are not followed, so loops cannot hang us). */
     static int skipName(ByteBuf msg, int base, int length, int offset) throws MalformedMessageException {
-        int start = offset;
-        while (true) {
-            if (offset >= length) {
-                throw formErr("name truncated");
-            }
-            int labelLength = msg.getUnsignedByte(base + offset);
-            if (labelLength == 0) {
-                return offset + 1;
-            }
-            if ((labelLength & 0xC0) == 0xC0) {
-                if (offset + 2 > length) {
-                    throw formErr("compression pointer truncated");
-                }
-                return offset + 2;
-            }
-            if (labelLength > MAX_LABEL_LENGTH) {
-                throw formErr("extended label type");
-            }
-            offset += 1 + labelLength;
-            if (offset - start > MAX_NAME_LENGTH) {
-                throw formErr("name longer than 255 bytes");
-            }
+        int end = WireNames.skip(msg, base, length, offset);
+        if (end < 0) {
+            throw formErr("malformed or truncated name");
         }
+        return end;
     }
 
     static int skipRecord(ByteBuf msg, int base, int length, int offset) throws MalformedMessageException {
