@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
@@ -35,6 +37,13 @@ public final class DnsServer implements AutoCloseable {
     private static final int MAX_QUERY_SIZE = 65_535;
     /** Largest UDP query read; real queries are far smaller, a longer datagram is cut and answered FORMERR. */
     private static final int MAX_UDP_QUERY_SIZE = 4_096;
+    /**
+     * Answers written in one pass of the event loop leave in one flush (sendmmsg for UDP, writev for TCP); at
+     * most this many flushes are held back.
+     */
+    private static final int FLUSH_BATCH = 64;
+    /** Datagrams read per recvmmsg call (epoll only). */
+    private static final int RECVMMSG_BATCH = 16;
     private static final int BIND_ATTEMPTS = 5;
 
     private final DnsEventLoops loops;
@@ -107,11 +116,20 @@ public final class DnsServer implements AutoCloseable {
             Bootstrap bootstrap = new Bootstrap()
                     .group(loops.loop(i % loops.size()))
                     .channelFactory(loops.datagramChannels(requested.getAddress()))
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY_SIZE))
                     .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                    .handler(new UdpQueryHandler(intake));
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_BATCH, true), new UdpQueryHandler(intake));
+                        }
+                    });
             if (loops.isNative()) {
-                bootstrap.option(UnixChannelOption.SO_REUSEPORT, true);
+                // recvmmsg: one system call reads up to RECVMMSG_BATCH queries into slots of MAX_UDP_QUERY_SIZE.
+                bootstrap.option(UnixChannelOption.SO_REUSEPORT, true)
+                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_UDP_QUERY_SIZE)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY_SIZE * RECVMMSG_BATCH));
+            } else {
+                bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_UDP_QUERY_SIZE));
             }
             ChannelFuture future = bootstrap.bind(address).awaitUninterruptibly();
             if (!future.isSuccess()) {
@@ -134,6 +152,7 @@ public final class DnsServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ConnectionCap(metrics, settings.maxTcpConnections()));
+                        ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_BATCH, true));
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_QUERY_SIZE + 2, 0, 2, 0, 2));
                         ch.pipeline().addLast(new LengthFieldPrepender(2));

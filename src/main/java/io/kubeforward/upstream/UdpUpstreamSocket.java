@@ -13,6 +13,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 16_384;
     private static final int MAX_ID_DRAWS = 16;
     private static final int RECEIVE_BUFFER = 65_535;
+    private static final int FLUSH_BATCH = 64;
 
     private final InetSocketAddress upstream;
     private final EventLoop loop;
@@ -87,7 +89,8 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
         closeChannel();
         DatagramChannel created = channels.newChannel();
         created.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER));
-        created.pipeline().addLast(this);
+        // Queries sent in one pass of the event loop leave in one sendmmsg call.
+        created.pipeline().addLast(new FlushConsolidationHandler(FLUSH_BATCH, true), this);
         // On our own loop these complete inline: registration, bind and a UDP connect need no round trip.
         ChannelFuture registered = loop.register(created);
         if (!registered.isSuccess()) {
