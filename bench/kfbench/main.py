@@ -3,7 +3,6 @@
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 import traceback
@@ -21,7 +20,7 @@ RESULTS = BENCH / "results"
 # at the end of its file; dnsperf then reports the rate over the time it ran).
 UNIQUE_CAP_QPS = 150_000
 MIXED_CAP_QPS = 250_000
-WARMUP_S = 3
+WARMUP_S = 10  # JIT: a JVM on one core needs several seconds of load to compile its hot path (not measured)
 LOAD_FRACTION = 0.5  # fixed offered load = this × CoreDNS's max in the same scenario
 
 
@@ -60,6 +59,8 @@ def parse_args(argv):
     cpus = sorted(os.sched_getaffinity(0))
     p.add_argument("--server-cpus", default=str(cpus[-1]), help="taskset CPU list of the system under test")
     p.add_argument("--client-cpus", default=str(cpus[0]), help="taskset CPU list of dnsperf and nsd")
+    p.add_argument("--startup-runs", type=int, default=5,
+                   help="starts per system for the startup figures, on all CPUs (default 5; 0 skips them)")
     p.add_argument("--render-only", action="store_true",
                    help="render docs/benchmarks.md from bench/results/latest*.json without measuring")
     a = p.parse_args(argv)
@@ -88,8 +89,10 @@ def make_systems(names, args):
         elif name == "kubeforward":
             jdk = peers.java_home(REPO)
             jar = args.jar or peers.build_jar(REPO, jdk)
-            java_opts = shlex.split(os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""))
-            out[name] = servers.Kubeforward(f"{jdk}/bin/java", str(Path(jar).resolve()), java_opts)
+            kf = servers.Kubeforward(str(REPO / "bin" / "kubeforward"), jdk, RESULTS / "raw" / "kubeforward-home",
+                                     os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""))
+            kf.prepare(Path(jar).resolve())
+            out[name] = kf
         elif name == "dnsdist":
             out[name] = servers.Dnsdist()
         elif name == "unbound":
@@ -195,6 +198,32 @@ def start_upstream(args, workdir, count):
     return servers.start_nsd(workdir, ports[1:], args.client_cpus)
 
 
+def startup(systems, args, workdir):
+    """Each system started STARTUP_RUNS times on every CPU (as on a node, not pinned), with the cache-hit
+    scenario's config: median time from exec to the first NOERROR answer, and peak RSS 2 s after it (idle)."""
+    all_cpus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    out = []
+    for name, system in systems.items():
+        firsts, rss = [], []
+        for i in range(args.startup_runs):
+            d = Path(workdir) / "startup"
+            d.mkdir(parents=True, exist_ok=True)
+            proc = system.start(d, args.port_base, [args.port_base + 1], True, all_cpus)
+            try:
+                firsts.append(proc.ready_s)
+                time.sleep(2)
+                rss.append(load.peak_rss_mib(proc.pid))
+            finally:
+                proc.stop()
+        firsts.sort()
+        row = {"system": name, "first_answer_s": round(firsts[len(firsts) // 2], 2),
+               "first_answer_runs_s": [round(x, 2) for x in firsts], "idle_rss_mib": round(sorted(rss)[len(rss) // 2], 1)}
+        log(f"startup {name}: first answer {row['first_answer_s']} s (median of {row['first_answer_runs_s']}), "
+            f"idle RSS {row['idle_rss_mib']} MiB")
+        out.append(row)
+    return out
+
+
 def smoke(args, workdir):
     """Each system forwards a ~2 s trickle of queries (forward-1, UDP); passes if any was answered NOERROR."""
     started = time.monotonic()
@@ -266,6 +295,8 @@ def full(args, workdir, argv):
                                      "avg_ms": None, "p99_ms": None, "lost_pct": None, "cpu_s_per_100k": None,
                                      "rss_mib": None, "error": str(e).splitlines()[0]})
                     raw_json.write_text(json.dumps(rows, indent=1) + "\n")
+        if args.startup_runs > 0:
+            meta["startup"] = startup(systems, args, workdir)
     finally:
         nsd.stop()
     meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -6,6 +6,7 @@ import re
 import subprocess
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 BEGIN = "<!-- bench:comparison:begin (rendered by bench/run; edit bench/kfbench/report.py instead) -->"
 END = "<!-- bench:comparison:end -->"
@@ -47,8 +48,16 @@ def machine_meta(repo, args, argv):
         "server_cpus": args.server_cpus,
         "client_cpus": args.client_cpus,
         "duration_s": args.duration,
-        "kubeforward_java_opts": os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""),
+        "kubeforward_java_opts": os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", "")
+                                 or "bin/kubeforward's defaults: " + launcher_defaults(repo),
     }
+
+
+def launcher_defaults(repo):
+    """DEFAULT_JVM_OPTS of bin/kubeforward, as the launcher uses them, plus its AOT cache."""
+    text = (Path(repo) / "bin" / "kubeforward").read_text()
+    value = text.split('DEFAULT_JVM_OPTS="', 1)[1].split('"', 1)[0]
+    return " ".join(value.replace("\\\n", " ").split()) + " -XX:AOTCache=kubeforward.aot (trained before the run)"
 
 
 def versions(systems):
@@ -119,13 +128,26 @@ def ratio_table(rows):
     return out
 
 
+def startup_table(meta):
+    rows = meta.get("startup")
+    if not rows:
+        return ""
+    out = ("Startup, each system started several times on all CPUs (not pinned) with the cache-hit config: time from\n"
+           "exec to the first NOERROR answer (median, and every run), and the peak RSS 2 s later (idle; median):\n\n"
+           "| system | first answer s (median) | runs s | peak RSS idle MiB |\n|---|--:|---|--:|\n")
+    for r in rows:
+        out += (f"| {r['system']} | {r['first_answer_s']:.2f} | {', '.join(f'{x:.2f}' for x in r['first_answer_runs_s'])} "
+                f"| {r['idle_rss_mib']:.0f} |\n")
+    return out + "\n"
+
+
 def rendered(rows, meta):
     v = meta.get("versions", {})
     versions = ", ".join(f"{k} `{val}`" for k, val in v.items() if val)
     return f"""{BEGIN}
 Run of {meta['date'][:10]} ({meta['date']} to {meta.get('finished', '?')}, {meta.get('runtime_s', '?')} s),
 work tree at commit `{meta['kubeforward_commit']}`, kubeforward jar {meta.get('kubeforward_jar', '?')}, JVM options:
-{meta['kubeforward_java_opts'] or 'none (JVM defaults)'}.
+`{meta['kubeforward_java_opts'] or 'none (JVM defaults)'}`.
 
 - Machine: `nproc` = {meta['nproc']}, {meta['cpu']}, {meta['memory_gib']} GiB, Linux {meta['kernel']}; load average at the
   start {' '.join(meta['loadavg_at_start'])} (the machine is shared with other builds and tests).
@@ -137,7 +159,7 @@ work tree at commit `{meta['kubeforward_commit']}`, kubeforward jar {meta.get('k
 † the system used less than {CPU_BOUND_PCT} % of its core during that maximum run (`max_run_system_cpu_pct`): something
 else held it back (dnsperf and nsd on the other core, or other processes on its own), so it may be faster.
 
-Ratios to CoreDNS in the same scenario (QPS: higher is better; the others: lower is better):
+{startup_table(meta)}Ratios to CoreDNS in the same scenario (QPS: higher is better; the others: lower is better):
 
 {ratio_table(rows)}{END}"""
 
