@@ -44,7 +44,7 @@ public final class ForwardMetrics {
                     .tags(base).tag("rcode", name).register(registry);
         }
         duration = Timer.builder("kubeforward.dns.request.duration").description("Time from query received to answer sent")
-                .tags(base).publishPercentileHistogram().register(registry);
+                .tags(base).serviceLevelObjectives(LatencyBuckets.COREDNS).register(registry);
         allUpstreamsDown = Counter.builder("kubeforward.forward.healthcheck.broken")
                 .description("Queries that found every upstream down").tags(base).register(registry);
         maxConcurrentRejects = Counter.builder("kubeforward.forward.max.concurrent.rejects")

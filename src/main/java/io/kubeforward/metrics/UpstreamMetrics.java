@@ -61,7 +61,7 @@ public final class UpstreamMetrics implements UpstreamCounters {
         if (timer == null) {
             String name = rcode < 0 ? "error" : rcode >= RCODES ? "other" : Rcodes.name(rcode);
             timer = Timer.builder("kubeforward.proxy.request.duration").description("Upstream exchange duration, by rcode")
-                    .tags(tags).tag("rcode", name).publishPercentileHistogram().register(registry);
+                    .tags(tags).tag("rcode", name).serviceLevelObjectives(LatencyBuckets.COREDNS).register(registry);
             if (!durations.compareAndSet(slot, null, timer)) {
                 timer = durations.get(slot);
             }

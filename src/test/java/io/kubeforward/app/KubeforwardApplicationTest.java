@@ -126,6 +126,11 @@ class KubeforwardApplicationTest {
         assertThat(metrics).contains("kubeforward_dns_responses_total{", "rcode=\"NOERROR\"");
         assertThat(metrics).contains("kubeforward_dns_request_duration_seconds_bucket{");
         assertThat(metrics).contains("kubeforward_proxy_request_duration_seconds_bucket{");
+        // CoreDNS's buckets: 250 µs doubling to 8.192 s, then +Inf.
+        assertThat(metrics).containsPattern("kubeforward_dns_request_duration_seconds_bucket\\{[^}]*le=\"(2.5E-4|0.00025)\"");
+        assertThat(metrics).containsPattern("kubeforward_dns_request_duration_seconds_bucket\\{[^}]*le=\"8.192\"");
+        assertThat(metrics.lines().filter(l -> l.startsWith("kubeforward_dns_request_duration_seconds_bucket{")).count())
+                .isEqualTo(17);
         assertThat(metrics).contains("kubeforward_forward_healthcheck_broken_total{");
         assertThat(metrics).contains("kubeforward_forward_max_concurrent_rejects_total{");
         assertThat(metrics).contains("kubeforward_proxy_healthcheck_failures_total{");
