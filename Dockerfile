@@ -7,7 +7,8 @@ ARG JRE_IMAGE=eclipse-temurin:25-jre
 FROM ${JRE_IMAGE} AS layers
 WORKDIR /build
 COPY target/kubeforward.jar kubeforward.jar
-RUN java -Djarmode=tools -jar kubeforward.jar extract --layers --launcher --destination extracted
+# Plain layout (kubeforward.jar + lib/, no nested-jar launcher): what the JDK's AOT cache needs.
+RUN java -Djarmode=tools -jar kubeforward.jar extract --layers --destination extracted
 
 FROM ${JRE_IMAGE}
 # The node setup runs the node's network tools: ip (iproute2) for the interface, iptables/ip6tables for the
@@ -27,6 +28,11 @@ COPY --from=layers /build/extracted/dependencies/ ./
 COPY --from=layers /build/extracted/spring-boot-loader/ ./
 COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
+COPY bin/kubeforward ./kubeforward
+# The AOT cache (JDK 25): a training run up to a refreshed context, with the launcher's JVM options, writes
+# /app/kubeforward.aot; it halves the time to the first answer (docs/performance.md). It is valid only for this
+# JDK and this class path, so it is made here, in the image that runs it.
+RUN ./kubeforward --prepare && rm -f aot-training.log
 USER 65532:65532
-# JVM sizing comes from JDK_JAVA_OPTIONS (the chart's jvmOptions). Netty loads its native transport through JNI.
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "org.springframework.boot.loader.launch.JarLauncher"]
+# bin/kubeforward: the tuned JVM options (KUBEFORWARD_JVM_OPTS, the chart's jvmOptions, replaces them) and the cache.
+ENTRYPOINT ["/app/kubeforward"]

@@ -171,7 +171,7 @@ class HelmChartTest {
 
     @ParameterizedTest(name = "values: [{0}]")
     @MethodSource("valuesFiles")
-    void theDaemonSetIsNodeLocalWithOnlyNetAdminAndNetBindService(String valuesFile) {
+    void theDaemonSetIsNodeLocalWithOnlyNetAdminAndNetBindService(String valuesFile) throws IOException {
         Map<String, Object> daemonSet = single(parse(template(valuesFile)), "DaemonSet");
         Map<String, Object> pod = map(daemonSet, "spec", "template", "spec");
         Map<String, Object> container = single(list(pod, "containers"));
@@ -195,8 +195,23 @@ class HelmChartTest {
         assertThat(HelmChartTest.<Map<String, Object>>list(container, "volumeMounts")).extracting(m -> m.get("mountPath"))
                 .contains("/tmp", "/etc/kubeforward", NODE_SNAPSHOT_DIR, "/run/xtables.lock");
         assertThat(HelmChartTest.<Map<String, Object>>list(container, "env")).extracting(e -> e.get("name"))
-                .contains("POD_NAMESPACE", "NODE_NAME", "SPRING_PROFILES_ACTIVE", "JDK_JAVA_OPTIONS", "SERVER_PORT",
+                .contains("POD_NAMESPACE", "NODE_NAME", "SPRING_PROFILES_ACTIVE", "KUBEFORWARD_JVM_OPTS", "SERVER_PORT",
                         "KUBEFORWARD_NODESETUP_ENABLED", "KUBEFORWARD_NODESETUP_LOCALIPS");
+        // The chart's JVM options replace the launcher's: by default they are the same (the measured ones).
+        Object jvmOptions = HelmChartTest.<Map<String, Object>>list(container, "env").stream()
+                .filter(e -> "KUBEFORWARD_JVM_OPTS".equals(e.get("name"))).findFirst().orElseThrow().get("value");
+        assertThat(normalized(jvmOptions.toString())).isEqualTo(normalized(launcherDefaultJvmOptions()));
+    }
+
+    private static String launcherDefaultJvmOptions() throws IOException {
+        String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("bin/kubeforward"));
+        String start = "DEFAULT_JVM_OPTS=\"";
+        int from = launcher.indexOf(start) + start.length();
+        return launcher.substring(from, launcher.indexOf('"', from)).replace("\\\n", " ");
+    }
+
+    private static String normalized(String options) {
+        return String.join(" ", options.trim().split("\\s+"));
     }
 
     static Stream<Arguments> configurations() {
