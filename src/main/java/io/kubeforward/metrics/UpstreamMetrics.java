@@ -25,6 +25,7 @@ public final class UpstreamMetrics implements UpstreamCounters {
     private final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(RCODES + 2);
     private final Counter healthCheckFailures;
     private final Counter rejectedReplies;
+    private final Counter oversizedReplies;
     private final Counter[] connCache = new Counter[4];
     private final List<Meter> meters = new ArrayList<>();
 
@@ -39,6 +40,8 @@ public final class UpstreamMetrics implements UpstreamCounters {
                 .description("Failed health-check probes").tags(tags).register(registry));
         rejectedReplies = add(Counter.builder("kubeforward.proxy.rejected.replies")
                 .description("Replies dropped: wrong source, unknown ID, wrong question or too late").tags(tags).register(registry));
+        oversizedReplies = add(Counter.builder("kubeforward.proxy.oversized.replies")
+                .description("UDP replies larger than the receive slot (4096 bytes), relayed with TC set").tags(tags).register(registry));
         String[] protos = {"tcp", "tls"};
         for (int p = 0; p < 2; p++) {
             connCache[p * 2] = add(Counter.builder("kubeforward.proxy.conn.cache.hits").description("Pooled connections reused")
@@ -72,6 +75,11 @@ public final class UpstreamMetrics implements UpstreamCounters {
     @Override
     public void rejectedReply() {
         rejectedReplies.increment();
+    }
+
+    @Override
+    public void oversizedReply() {
+        oversizedReplies.increment();
     }
 
     @Override

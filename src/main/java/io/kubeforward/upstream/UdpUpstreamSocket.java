@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.flush.FlushConsolidationHandler;
@@ -37,6 +39,14 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
     static final int MAX_IN_FLIGHT = 16_384;
     private static final int MAX_ID_DRAWS = 16;
     private static final int RECEIVE_BUFFER = 65_535;
+    /**
+     * With epoll, replies are read with recvmmsg, up to {@link #REPLY_SLOTS} per call, each into a slot of this
+     * many bytes: one more than the largest reply taken whole. A reply that fills its slot was cut by the kernel:
+     * it is relayed as header and question with TC set, so the query is asked again over TCP (by us with
+     * prefer_udp, else by the client), as for any reply too large for UDP.
+     */
+    static final int REPLY_SLOT = 4_097;
+    private static final int REPLY_SLOTS = 8;
     private static final int FLUSH_BATCH = 64;
 
     private final InetSocketAddress upstream;
@@ -45,6 +55,8 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
     private final UpstreamCounters counters;
     private final IntObjectHashMap<PendingExchange> inFlight = new IntObjectHashMap<>();
     private Channel channel;
+    /** Whether replies arrive in slots of {@link #REPLY_SLOT} bytes (recvmmsg), so a full slot means cut. */
+    private boolean slotted;
 
     UdpUpstreamSocket(InetSocketAddress upstream, EventLoop loop, RandomGenerator random, UpstreamCounters counters) {
         this.upstream = upstream;
@@ -88,7 +100,14 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
     private boolean open(ChannelFactory<DatagramChannel> channels, Optional<InetAddress> sourceAddress) {
         closeChannel();
         DatagramChannel created = channels.newChannel();
-        created.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER));
+        if (created instanceof EpollDatagramChannel) {
+            created.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, REPLY_SLOT);
+            created.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(REPLY_SLOT * REPLY_SLOTS));
+            slotted = true;
+        } else {
+            created.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER));
+            slotted = false;
+        }
         // Queries sent in one pass of the event loop leave in one sendmmsg call.
         created.pipeline().addLast(new FlushConsolidationHandler(FLUSH_BATCH, true), this);
         // On our own loop these complete inline: registration, bind and a UDP connect need no round trip.
@@ -145,12 +164,26 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
                 return;
             }
             inFlight.remove(pending.upstreamId);
+            if (slotted && reply.readableBytes() >= REPLY_SLOT) {
+                counters.oversizedReply();
+                truncateToQuestion(reply, pending.questionEnd());
+            }
             relayed = pending.succeed(reply);
         } finally {
             if (!relayed) {
                 packet.release();
             }
         }
+    }
+
+    /** Keeps header and question, sets TC and zero counts for the other sections: a valid "too large" reply. */
+    private static void truncateToQuestion(ByteBuf reply, int questionEnd) {
+        int base = reply.readerIndex();
+        reply.writerIndex(base + questionEnd);
+        reply.setShort(base + 2, DnsHeader.flags(reply) | DnsHeader.FLAG_TC);
+        reply.setShort(base + 6, 0);
+        reply.setShort(base + 8, 0);
+        reply.setShort(base + 10, 0);
     }
 
     @Override

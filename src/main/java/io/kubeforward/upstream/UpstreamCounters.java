@@ -6,6 +6,9 @@ public interface UpstreamCounters {
     /** A reply from the wrong address, with an unknown ID or the wrong question, or too late. */
     void rejectedReply();
 
+    /** A UDP reply filled its receive slot (it was cut): relayed as header and question with TC set. */
+    void oversizedReply();
+
     /** A pooled TCP/TLS connection was reused ({@code true}) or a new one was dialled. */
     void connectionCache(boolean hit, String proto);
 
@@ -22,6 +25,10 @@ public interface UpstreamCounters {
     UpstreamCounters NONE = new UpstreamCounters() {
         @Override
         public void rejectedReply() {
+        }
+
+        @Override
+        public void oversizedReply() {
         }
 
         @Override

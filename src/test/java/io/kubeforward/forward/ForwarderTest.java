@@ -359,6 +359,24 @@ class ForwarderTest {
         assertThat(fixture.client().tcp(DnsTestClient.query("big.example.", Type.A)).getSection(Section.ANSWER)).hasSize(40);
     }
 
+    @Test
+    void replyOverTheUdpReceiveSlotIsRelayedTruncatedAndTcpGetsItWhole() throws IOException {
+        TestUpstream huge = upstream("10.0.0.1").mode(Mode.HUGE);
+        ForwardingFixture fixture = forwarder(options(), huge);
+        // The client allows 65000 bytes over UDP and the upstream sends ~4.8 kB: more than a 4097-byte slot holds.
+        Message cut = new Message(fixture.client().udpRaw(DnsTestClient.queryWithEdns("huge.example.", Type.A, 65_000).toWire()));
+        assertThat(cut.getHeader().getFlag(Flags.TC)).isTrue();
+        assertThat(cut.getSection(Section.ANSWER)).isEmpty();
+        assertThat(cut.getQuestion().getName().toString()).isEqualTo("huge.example.");
+        assertThat(fixture.client().tcp(DnsTestClient.query("huge.example.", Type.A)).getSection(Section.ANSWER)).hasSize(300);
+
+        // prefer_udp: we ask again over TCP ourselves, and the client gets the whole answer over UDP.
+        ForwardingFixture preferUdp = forwarder(options().preferUdp(), huge);
+        Message whole = new Message(preferUdp.client().udpRaw(DnsTestClient.queryWithEdns("huge2.example.", Type.A, 65_000).toWire()));
+        assertThat(whole.getHeader().getFlag(Flags.TC)).isFalse();
+        assertThat(whole.getSection(Section.ANSWER)).hasSize(300);
+    }
+
     private static io.kubeforward.config.UpstreamAddress address(InetSocketAddress address) {
         return new io.kubeforward.config.UpstreamAddress(io.kubeforward.config.Transport.DNS, address, "", "static");
     }

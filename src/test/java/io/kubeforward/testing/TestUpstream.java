@@ -49,6 +49,8 @@ public final class TestUpstream implements AutoCloseable {
         SPOOF_ONLY,
         /** A large answer (40 A records), to exercise truncation towards UDP clients. */
         LARGE,
+        /** An answer over 4096 bytes (300 A records, about 4.8 kB), sent whole over UDP too. */
+        HUGE,
         /** Over UDP: the right answer, but sent from another socket (another source port). */
         ANSWER_FROM_OTHER_PORT,
         /** NXDOMAIN with the zone's SOA in the authority section (TTL 300, MINIMUM 60). */
@@ -269,7 +271,8 @@ public final class TestUpstream implements AutoCloseable {
         return switch (current) {
             case SERVFAIL -> error(query, Rcode.SERVFAIL);
             case REFUSED -> error(query, Rcode.REFUSED);
-            case LARGE -> large(query);
+            case LARGE -> large(query, 40);
+            case HUGE -> large(query, 300);
             case NXDOMAIN -> nxdomain(query);
             default -> answer(query);
         };
@@ -292,10 +295,10 @@ public final class TestUpstream implements AutoCloseable {
         return reply;
     }
 
-    private Message large(Message query) throws IOException {
+    private Message large(Message query, int records) throws IOException {
         Message reply = error(query, Rcode.NOERROR);
         Record question = query.getQuestion();
-        for (int i = 1; i <= 40; i++) {
+        for (int i = 1; i <= records; i++) {
             reply.addRecord(new ARecord(question.getName(), question.getDClass(), 60,
                     InetAddress.getByAddress(new byte[] {10, 1, (byte) (i / 256), (byte) i})), Section.ANSWER);
         }
