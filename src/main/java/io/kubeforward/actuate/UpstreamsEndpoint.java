@@ -89,8 +89,8 @@ public final class UpstreamsEndpoint {
      * @param rttMillis           smoothed round-trip time of queries
      * @param srttMillis          smoothed round-trip time of answered UDP exchanges and probes (RFC 6298), or -1
      * @param rttvarMillis        its variation, or -1
-     * @param attemptTimeoutMillis how long a UDP attempt waits for this upstream now: srtt + 4 × rttvar, between
-     *                            100 ms and {@code read_timeout}
+     * @param attemptTimeoutMillis how long a UDP attempt waits for this upstream now: srtt + max(100 ms,
+     *                            4 × rttvar), at most {@code read_timeout}
      * @param inFlight            queries in flight
      * @param queries             queries sent
      * @param errors              exchanges that failed

@@ -58,7 +58,7 @@ public final class UpstreamMetrics implements UpstreamCounters {
     public void trackRtt(Upstream upstream, Duration readTimeout) {
         long ceiling = readTimeout.toNanos();
         add(Gauge.builder("kubeforward.proxy.attempt.timeout", upstream, u -> u.attemptTimeoutNanos(false, ceiling) / 1e9)
-                .description("Current per-attempt UDP timeout: srtt + 4 x rttvar, between 100 ms and read_timeout")
+                .description("Current per-attempt UDP timeout: srtt + max(100 ms, 4 x rttvar), at most read_timeout")
                 .baseUnit("seconds").tags(tags).register(registry));
         add(Gauge.builder("kubeforward.proxy.srtt", upstream, u -> u.srttNanos() < 0 ? Double.NaN : u.srttNanos() / 1e9)
                 .description("Smoothed round-trip time of answered UDP exchanges and probes")

@@ -5,13 +5,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How long to wait for one upstream's UDP answer before trying another: RFC 6298's retransmission timeout
- * computed from the upstream's answered exchanges, {@code srtt + 4 × rttvar}, kept between {@link #FLOOR_NANOS}
- * and a ceiling the caller gives (the rule's {@code read_timeout}).
+ * computed from the upstream's answered exchanges, {@code srtt + max(G, 4 × rttvar)} with the RFC's G (clock
+ * granularity) set to {@link #FLOOR_NANOS}, at most a ceiling the caller gives (the rule's {@code read_timeout}).
  *
  * <p>Why these numbers: a node-local forwarder's upstreams answer in well under a millisecond from their cache
- * and in tens of milliseconds when they recurse, so the variance term carries most of the estimate. The floor
- * (100 ms, twice unbound's 50 ms minimum, half of Linux TCP's 200 ms minimum RTO) absorbs what the samples do
- * not show: a garbage-collection pause on either side, a busy event loop. Before the first sample the estimate
+ * and in tens of milliseconds when they recurse, so the variance term carries most of the estimate. The margin
+ * of at least 100 ms over the smoothed round trip (twice unbound's 50 ms minimum timeout, half of Linux TCP's
+ * 200 ms minimum RTO) absorbs what the samples do not show: a garbage-collection pause on either side, a busy
+ * event loop, the jitter of an upstream whose round trips are all alike (where rttvar shrinks towards zero). Before the first sample the estimate
  * is {@link #INITIAL_NANOS} (unbound starts unknown servers at 376 ms; RFC 6298 at 1 s): short enough that a new
  * endpoint that never answers costs a client half a second at worst, long enough for a cold upstream cache.
  *
@@ -67,11 +68,11 @@ final class RttEstimator {
         }
     }
 
-    /** The timeout for the next attempt: {@code srtt + 4 × rttvar}, at least the floor, at most {@code ceilingNanos}. */
+    /** The timeout for the next attempt: {@code srtt + max(floor, 4 × rttvar)}, at most {@code ceilingNanos}. */
     long timeoutNanos(long ceilingNanos) {
         long current = state.get();
-        long estimate = current == 0 ? INITIAL_NANOS : (srttMicros(current) + 4 * (current & MASK)) * 1_000;
-        return Math.min(ceilingNanos, Math.max(FLOOR_NANOS, estimate));
+        long estimate = current == 0 ? INITIAL_NANOS : srttMicros(current) * 1_000 + Math.max(FLOOR_NANOS, 4 * (current & MASK) * 1_000);
+        return Math.min(ceilingNanos, estimate);
     }
 
     /** Smoothed round-trip time, or -1 before the first sample. */

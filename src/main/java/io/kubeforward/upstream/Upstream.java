@@ -93,7 +93,7 @@ public final class Upstream {
 
     /**
      * How long an attempt to this upstream waits for its answer: over UDP, its adaptive timeout (RFC 6298's
-     * {@code srtt + 4 × rttvar} from answered exchanges, at least 100 ms, see {@link RttEstimator}) capped by
+     * {@code srtt + max(100 ms, 4 × rttvar)} from answered exchanges, see {@link RttEstimator}) capped by
      * {@code ceilingNanos}; over TCP and TLS the ceiling itself, since a new connection's handshake costs round
      * trips that a UDP estimate does not know about.
      */

@@ -20,6 +20,10 @@ class AdaptiveTimeoutTest {
 
     private static final long READ_TIMEOUT_NANOS = Duration.ofSeconds(2).toNanos();
 
+    private static long ms(long millis) {
+        return Duration.ofMillis(millis).toNanos();
+    }
+
     private static String answer(Message reply) {
         assertThat(reply.getRcode()).isEqualTo(Rcode.NOERROR);
         return ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress();
@@ -35,7 +39,7 @@ class AdaptiveTimeoutTest {
             }
             Upstream first = fixture.upstreams().get(0);
             assertThat(first.srttNanos()).isPositive();
-            assertThat(first.attemptTimeoutNanos(false, READ_TIMEOUT_NANOS)).isEqualTo(Duration.ofMillis(100).toNanos());
+            assertThat(first.attemptTimeoutNanos(false, READ_TIMEOUT_NANOS)).isBetween(ms(100), ms(110));
             assertThat(first.attemptTimeoutNanos(true, READ_TIMEOUT_NANOS)).as("TCP waits read_timeout").isEqualTo(READ_TIMEOUT_NANOS);
 
             a.mode(Mode.SILENT);
@@ -44,7 +48,7 @@ class AdaptiveTimeoutTest {
             long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(elapsedMillis).as("answered after a's 100 ms timeout, far below read_timeout").isBetween(90L, 600L);
             assertThat(fixture.registry().get("kubeforward.proxy.attempt.timeout").tag("to", "dns://127.0.0.1:" + a.port()).gauge().value())
-                    .isEqualTo(0.1);
+                    .isBetween(0.1, 0.11);
         }
     }
 
@@ -61,7 +65,7 @@ class AdaptiveTimeoutTest {
                 answer(fixture.client().udp("warm" + i + ".example."));
             }
             Upstream only = fixture.upstreams().get(0);
-            assertThat(only.attemptTimeoutNanos(false, READ_TIMEOUT_NANOS)).isEqualTo(Duration.ofMillis(100).toNanos());
+            assertThat(only.attemptTimeoutNanos(false, READ_TIMEOUT_NANOS)).isBetween(ms(100), ms(110));
             a.delay(300);
             int before = a.queries();
             assertThat(answer(fixture.client().udp("slow1.example."))).isEqualTo("10.0.0.1");

@@ -31,8 +31,8 @@ class RttEstimatorTest {
         estimator.sample(ms(40));
         assertThat(estimator.srttNanos()).isEqualTo(ms(40));
         assertThat(estimator.rttvarNanos()).isEqualTo(ms(20));
-        // 40 + 4 × 20 ms
-        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(ms(120));
+        // 40 + max(100, 4 × 20) ms
+        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(ms(140));
     }
 
     @Test
@@ -53,7 +53,17 @@ class RttEstimatorTest {
             estimator.sample(TimeUnit.MICROSECONDS.toNanos(300));
         }
         assertThat(estimator.srttNanos()).isBetween(TimeUnit.MICROSECONDS.toNanos(290), TimeUnit.MICROSECONDS.toNanos(310));
-        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS);
+        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS + estimator.srttNanos());
+    }
+
+    /** Round trips that are all alike shrink rttvar towards zero: the margin keeps the timeout 100 ms above them. */
+    @Test
+    void steadySlowAnswersKeepAMarginOfTheFloorAboveThem() {
+        RttEstimator estimator = new RttEstimator();
+        for (int i = 0; i < 500; i++) {
+            estimator.sample(ms(150));
+        }
+        assertThat(estimator.timeoutNanos(CEILING)).isBetween(ms(250), ms(252));
     }
 
     @Test
@@ -64,6 +74,7 @@ class RttEstimatorTest {
         RttEstimator fast = new RttEstimator();
         fast.sample(ms(1));
         assertThat(fast.timeoutNanos(ms(50))).as("read_timeout below the floor").isEqualTo(ms(50));
+        assertThat(fast.timeoutNanos(CEILING)).isEqualTo(ms(101));
     }
 
     /**
@@ -139,6 +150,6 @@ class RttEstimatorTest {
             thread.join();
         }
         assertThat(estimator.srttNanos()).isBetween(ms(2) - TimeUnit.MICROSECONDS.toNanos(10), ms(2) + TimeUnit.MICROSECONDS.toNanos(10));
-        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS);
+        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS + estimator.srttNanos());
     }
 }
