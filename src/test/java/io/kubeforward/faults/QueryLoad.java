@@ -41,6 +41,7 @@ final class QueryLoad implements AutoCloseable {
     private final Client[] clients = new Client[SOCKETS];
     private final Thread sender;
     private volatile boolean running = true;
+    private volatile boolean sending = true;
     private volatile Window current;
 
     private QueryLoad(InetSocketAddress server, int qps, String zone, Duration clientTimeout) throws IOException {
@@ -93,6 +94,12 @@ final class QueryLoad implements AutoCloseable {
         return window.result();
     }
 
+    /** Sends no more queries; answers to those in flight are still counted. */
+    void stopSending() {
+        sending = false;
+        current.endNanos = System.nanoTime();
+    }
+
     @Override
     public void close() throws InterruptedException {
         running = false;
@@ -112,7 +119,7 @@ final class QueryLoad implements AutoCloseable {
             if (due - sent > qps) {
                 sent = due - qps / 10; // fell behind by more than a second (a pause): no catch-up storm
             }
-            while (sent < due) {
+            while (sent < due && sending) {
                 clients[(int) (sent % SOCKETS)].send(sent);
                 sent++;
             }
