@@ -40,12 +40,12 @@ public final class DiscoveryHarness implements AutoCloseable {
 
     /** Every test upstream listens on this port inside its own host, so one slice port fits all of them. */
     public static final int DNS_PORT = 5353;
-    static final String SERVICE = "kube-dns";
+    public static final String SERVICE = "kube-dns";
 
-    final KubernetesCluster cluster;
+    public final KubernetesCluster cluster;
     final DiscoveryV1Api discovery;
     final CoreV1Api core;
-    final String namespace = "kf-" + UUID.randomUUID().toString().substring(0, 8);
+    public final String namespace = "kf-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     public DiscoveryHarness(KubernetesCluster cluster, ApiClient admin) throws ApiException {
