@@ -91,38 +91,55 @@ class EndpointFaultsTest {
         harness.create("kube-dns-1", old.stream().map(h -> ready(h.ip())).toArray(V1Endpoint[]::new));
         App app = harness.start(COREDNS_DEFAULTS);
         await().atMost(Duration.ofSeconds(10)).until(() -> app.pool().size() == 3);
-        List<Host> current = new ArrayList<>(old);
         // The new pods' hosts exist before the load starts (making one forks a dozen `ip` commands); they join the slice later.
         List<Host> replacements = List.of(harness.host("10.0.1.1"), harness.host("10.0.1.2"), harness.host("10.0.1.3"));
+        int rollouts = FaultReport.LONG ? 12 : 1; // the long run rolls back and forth between the two sets for about a minute
         try (QueryLoad load = QueryLoad.start(app.dns(), 2000, "cluster.local.", CLIENT_TIMEOUT);
                 PoolWatch watch = new PoolWatch(app)) {
             Thread.sleep(1000);
+            QueryLoad.Window steady = load.window("steady");
+            Thread.sleep(2000);
             QueryLoad.Window window = load.window("rolling-replacement-3-of-3");
+            QueryLoad.Result before = load.finish(steady);
             long started = System.nanoTime();
-            for (int i = 0; i < old.size(); i++) {
-                Host leaving = old.get(i);
-                Host fresh = replacements.get(i);
-                current.add(fresh);
-                harness.replace("kube-dns-1", slice(current, Set.of()));
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> app.pool().contains(fresh.hostPort()));
-                harness.replace("kube-dns-1", slice(current, Set.of(leaving)));
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> !app.pool().contains(leaving.hostPort()));
-                Thread.sleep(500); // CoreDNS's lameduck: the terminating pod still answers what reaches it
-                leaving.netns().dropInbound(); // the pod is gone: its address answers nothing
-                current.remove(leaving);
-                harness.replace("kube-dns-1", slice(current, Set.of()));
-                await().atMost(Duration.ofSeconds(10)).until(() -> app.watcher().current().endpoints().size() == current.size());
+            List<Host> from = old;
+            List<Host> to = replacements;
+            for (int rollout = 0; rollout < rollouts; rollout++) {
+                rollOut(app, from, to);
+                List<Host> swap = from;
+                from = to;
+                to = swap;
             }
             long rolledMillis = (System.nanoTime() - started) / 1_000_000;
             Thread.sleep(500);
             QueryLoad.Result result = load.finish(window);
-            FaultReport.line(result, "3 endpoints replaced one by one (new ready, old terminating, old gone, old removed) in %d ms; "
-                    .formatted(rolledMillis) + "pool seen empty %d times".formatted(watch.emptySeen.get()));
+            FaultReport.line(result, "%d rollout(s) of 3 endpoints, one by one (new ready, old terminating, old gone, old removed), in %d ms; "
+                    .formatted(rollouts, rolledMillis) + "pool seen empty %d times; the 2 s before: failed=%d, p50=%.1f ms, p99=%.1f ms"
+                    .formatted(watch.emptySeen.get(), before.failed(), before.p50Millis(), before.p99Millis()));
             assertThat(result.failed()).as("failed queries").isZero();
             assertThat(result.qps()).isGreaterThan(1900);
             assertThat(watch.emptySeen.get()).isZero();
-            assertThat(app.pool()).containsExactlyInAnyOrderElementsOf(replacements.stream().map(Host::hostPort).toList());
+            assertThat(app.pool()).containsExactlyInAnyOrderElementsOf(from.stream().map(Host::hostPort).toList());
+        }
+    }
+
+    /** Replaces every host of {@code from} (all in the slice) by one of {@code to}, as a Deployment's rolling update with maxSurge 1. */
+    private void rollOut(App app, List<Host> from, List<Host> to) throws Exception {
+        List<Host> current = new ArrayList<>(from);
+        for (int i = 0; i < from.size(); i++) {
+            Host leaving = from.get(i);
+            Host fresh = to.get(i);
+            fresh.netns().acceptInboundIfDropped();
+            current.add(fresh);
+            harness.replace("kube-dns-1", slice(current, Set.of()));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> app.pool().contains(fresh.hostPort()));
+            harness.replace("kube-dns-1", slice(current, Set.of(leaving)));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> !app.pool().contains(leaving.hostPort()));
+            Thread.sleep(500); // CoreDNS's lameduck: the terminating pod still answers what reaches it
+            leaving.netns().dropInbound(); // the pod is gone: its address answers nothing
+            current.remove(leaving);
+            harness.replace("kube-dns-1", slice(current, Set.of()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.watcher().current().endpoints().size() == current.size());
         }
     }
 

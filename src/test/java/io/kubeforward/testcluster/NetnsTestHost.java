@@ -194,6 +194,13 @@ public final class NetnsTestHost implements AutoCloseable {
         run(List.of("ip", "netns", "exec", namespace, "iptables", "-w", "-D", "INPUT", "-j", "DROP"));
     }
 
+    /** Undoes every {@link #dropInbound()} still in place; does nothing if there is none. */
+    public void acceptInboundIfDropped() {
+        while (runCommand(List.of("ip", "netns", "exec", namespace, "iptables", "-w", "-C", "INPUT", "-j", "DROP")).isEmpty()) {
+            acceptInbound();
+        }
+    }
+
     /** Destroys the host's processes and deletes the namespace, which removes the veth pair and its routes. */
     @Override
     public void close() {
