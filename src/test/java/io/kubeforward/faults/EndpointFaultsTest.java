@@ -34,7 +34,7 @@ import org.awaitility.core.ThrowingRunnable;
 class EndpointFaultsTest {
 
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration OUTAGE = FaultReport.duration(Duration.ofSeconds(5), Duration.ofSeconds(60));
+    private static final Duration OUTAGE = FaultReport.duration(Duration.ofSeconds(4), Duration.ofSeconds(60));
     private static final Map<String, String> COREDNS_DEFAULTS = Map.of(
             "kubeforward.servers[0].forward.health-check.interval", "500ms",
             "kubeforward.servers[0].forward.read-timeout", "2s");
@@ -96,9 +96,9 @@ class EndpointFaultsTest {
         int rollouts = FaultReport.LONG ? 12 : 1; // the long run rolls back and forth between the two sets for about a minute
         try (QueryLoad load = QueryLoad.start(app.dns(), 2000, "cluster.local.", CLIENT_TIMEOUT);
                 PoolWatch watch = new PoolWatch(app)) {
-            Thread.sleep(1000);
+            Thread.sleep(2000); // the application has just started: its JIT warms up
             QueryLoad.Window steady = load.window("steady");
-            Thread.sleep(2000);
+            Thread.sleep(1000);
             QueryLoad.Window window = load.window("rolling-replacement-3-of-3");
             QueryLoad.Result before = load.finish(steady);
             long started = System.nanoTime();
@@ -114,7 +114,7 @@ class EndpointFaultsTest {
             Thread.sleep(500);
             QueryLoad.Result result = load.finish(window);
             FaultReport.line(result, "%d rollout(s) of 3 endpoints, one by one (new ready, old terminating, old gone, old removed), in %d ms; "
-                    .formatted(rollouts, rolledMillis) + "pool seen empty %d times; the 2 s before: failed=%d, p50=%.1f ms, p99=%.1f ms"
+                    .formatted(rollouts, rolledMillis) + "pool seen empty %d times; the 1 s before: failed=%d, p50=%.1f ms, p99=%.1f ms"
                     .formatted(watch.emptySeen.get(), before.failed(), before.p50Millis(), before.p99Millis()));
             assertThat(result.failed()).as("failed queries").isZero();
             assertThat(result.qps()).isGreaterThan(1900);

@@ -33,7 +33,7 @@ class UpstreamFaultsTest {
     private static final int QPS = 1000;
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration WARM_UP = Duration.ofSeconds(1);
-    private static final Duration FAULT = FaultReport.duration(Duration.ofSeconds(4), Duration.ofSeconds(60));
+    private static final Duration FAULT = FaultReport.duration(Duration.ofSeconds(3), Duration.ofSeconds(60));
     private static final long HEALTH_CHECK_MILLIS = 500;
 
     /**
