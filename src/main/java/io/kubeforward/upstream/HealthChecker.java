@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code <domain> IN NS} probe over the member's transport; a failed query exchange triggers one at once,
  * and so does a failed probe, until one succeeds. At most one probe per member is in flight. Any well-formed
  * reply counts as healthy (as CoreDNS), a failure adds one to the member's consecutive failures, a success
- * resets them. A UDP probe waits the member's adaptive timeout, doubled per failure in a row, at most
- * CoreDNS's 1 s ({@link Upstream#probeTimeoutNanos}): with {@code max_fails 2} a member that stopped answering
- * is down after about 100 + 200 + 400 ms instead of three full seconds.
+ * resets them. A UDP probe waits the member's adaptive timeout, doubled per failure in a row after the first, at
+ * most CoreDNS's 1 s ({@link Upstream#probeTimeoutNanos}): with {@code max_fails 2} a member that stopped answering
+ * is down after about 100 + 100 + 200 ms instead of three full seconds.
  */
 public final class HealthChecker implements MembershipListener, AutoCloseable {
 

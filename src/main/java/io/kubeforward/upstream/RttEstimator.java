@@ -6,19 +6,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How long to wait for one upstream's UDP answer before trying another: RFC 6298's retransmission timeout
  * computed from the upstream's answered exchanges, {@code srtt + max(G, 4 × rttvar)} with the RFC's G (clock
- * granularity) set to {@link #FLOOR_NANOS}, at most a ceiling the caller gives (the rule's {@code read_timeout}).
+ * granularity) set to {@link #MARGIN_NANOS}, at most a ceiling the caller gives (the rule's {@code read_timeout}).
  *
  * <p>Why these numbers: a node-local forwarder's upstreams answer in well under a millisecond from their cache
  * and in tens of milliseconds when they recurse, so the variance term carries most of the estimate. The margin
  * of at least 100 ms over the smoothed round trip (twice unbound's 50 ms minimum timeout, half of Linux TCP's
  * 200 ms minimum RTO) absorbs what the samples do not show: a garbage-collection pause on either side, a busy
- * event loop, the jitter of an upstream whose round trips are all alike (where rttvar shrinks towards zero). Before the first sample the estimate
- * is {@link #INITIAL_NANOS} (unbound starts unknown servers at 376 ms; RFC 6298 at 1 s): short enough that a new
- * endpoint that never answers costs a client half a second at worst, long enough for a cold upstream cache.
+ * event loop, the jitter of an upstream whose round trips are all alike (where rttvar shrinks towards zero).
+ * Before the first sample the estimate is {@link #INITIAL_NANOS} (unbound starts unknown servers at 376 ms;
+ * RFC 6298 at 1 s): short enough that a new endpoint that never answers costs a client half a second at worst,
+ * long enough for a cold upstream cache.
  *
  * <p>One change to RFC 6298: the variation rises with gain 1/4 but falls with gain 1/32. DNS round trips are
  * bimodal (cache hits and recursions at the upstream), and with the RFC's symmetric gain nine fast answers after a
- * slow one bring the timeout back to the floor, so the next recursion would be abandoned and asked again
+ * slow one bring the timeout back to srtt + 100 ms, so the next recursion would be abandoned and asked again
  * elsewhere. Falling slowly keeps the timeout above a tail of one slow answer in ten (Linux TCP keeps its
  * variation up in a similar way, lowering it only once per round trip).
  *
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RttEstimator {
 
-    static final long FLOOR_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The least the timeout exceeds the smoothed round trip by: RFC 6298's G. */
+    static final long MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long INITIAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Longer samples are taken as this: no DNS exchange we would wait for lasts a minute. */
     static final long MAX_SAMPLE_MICROS = TimeUnit.SECONDS.toMicros(60);
@@ -68,10 +70,13 @@ final class RttEstimator {
         }
     }
 
-    /** The timeout for the next attempt: {@code srtt + max(floor, 4 × rttvar)}, at most {@code ceilingNanos}. */
+    /** The timeout for the next attempt: {@code srtt + max(margin, 4 × rttvar)}, at most {@code ceilingNanos}. */
     long timeoutNanos(long ceilingNanos) {
         long current = state.get();
-        long estimate = current == 0 ? INITIAL_NANOS : srttMicros(current) * 1_000 + Math.max(FLOOR_NANOS, 4 * (current & MASK) * 1_000);
+        if (current == 0) {
+            return Math.min(ceilingNanos, INITIAL_NANOS);
+        }
+        long estimate = srttMicros(current) * 1_000 + Math.max(MARGIN_NANOS, 4 * (current & MASK) * 1_000);
         return Math.min(ceilingNanos, estimate);
     }
 

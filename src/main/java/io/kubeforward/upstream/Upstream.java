@@ -102,12 +102,13 @@ public final class Upstream {
     }
 
     /**
-     * A health probe's timeout: the attempt timeout doubled for each failed probe in a row (TCP's backoff), capped by
-     * {@code ceilingNanos}. Probes of a dead upstream give up fast, so it is marked down quickly, while one that only
-     * became slower than its estimate still gets a probe long enough to answer, and to be sampled again.
+     * A health probe's timeout: the attempt timeout, doubled for each failed probe in a row after the first (TCP's
+     * backoff; a single failure is usually one lost datagram), capped by {@code ceilingNanos}. Probes of a dead
+     * upstream give up fast, so it is marked down quickly, while one that only became slower than its estimate still
+     * gets a probe long enough to answer, and to be sampled again.
      */
     long probeTimeoutNanos(boolean tcp, long ceilingNanos) {
-        int backoff = Math.min(consecutiveFailures.get(), 8);
+        int backoff = Math.min(Math.max(0, consecutiveFailures.get() - 1), 8);
         return Math.min(ceilingNanos, attemptTimeoutNanos(tcp, ceilingNanos) << backoff);
     }
 

@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The adaptive per-attempt timeout: RFC 6298's estimator, its floor and ceiling, and concurrent samples. */
+/** The adaptive per-attempt timeout: RFC 6298's estimator, its 100 ms margin and ceiling, and concurrent samples. */
 class RttEstimatorTest {
 
     private static final long CEILING = Duration.ofSeconds(2).toNanos();
@@ -53,7 +53,7 @@ class RttEstimatorTest {
             estimator.sample(TimeUnit.MICROSECONDS.toNanos(300));
         }
         assertThat(estimator.srttNanos()).isBetween(TimeUnit.MICROSECONDS.toNanos(290), TimeUnit.MICROSECONDS.toNanos(310));
-        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS + estimator.srttNanos());
+        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.MARGIN_NANOS + estimator.srttNanos());
     }
 
     /** Round trips that are all alike shrink rttvar towards zero: the margin keeps the timeout 100 ms above them. */
@@ -73,14 +73,14 @@ class RttEstimatorTest {
         assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(CEILING);
         RttEstimator fast = new RttEstimator();
         fast.sample(ms(1));
-        assertThat(fast.timeoutNanos(ms(50))).as("read_timeout below the floor").isEqualTo(ms(50));
+        assertThat(fast.timeoutNanos(ms(50))).as("read_timeout below the margin").isEqualTo(ms(50));
         assertThat(fast.timeoutNanos(CEILING)).isEqualTo(ms(101));
     }
 
     /**
      * A mix of cache hits and recursions at the upstream (one in ten): the variation falls slowly, so the timeout stays
-     * above the slow answers even right after a run of fast ones. With RFC 6298's symmetric gain it would be back at the
-     * floor (100 ms) and the recursions would be abandoned.
+     * above the slow answers even right after a run of fast ones. With RFC 6298's symmetric gain it would be back at
+     * srtt + 100 ms (about 112 ms here) and the recursions would be abandoned.
      */
     @Test
     void mixedFastAndSlowAnswersWidenTheTimeoutBeyondTheSlowOnes() {
@@ -123,7 +123,7 @@ class RttEstimatorTest {
         RttEstimator negative = new RttEstimator();
         negative.sample(-5);
         assertThat(negative.srttNanos()).isZero();
-        assertThat(negative.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS);
+        assertThat(negative.timeoutNanos(CEILING)).isEqualTo(RttEstimator.MARGIN_NANOS);
     }
 
     @Test
@@ -150,6 +150,6 @@ class RttEstimatorTest {
             thread.join();
         }
         assertThat(estimator.srttNanos()).isBetween(ms(2) - TimeUnit.MICROSECONDS.toNanos(10), ms(2) + TimeUnit.MICROSECONDS.toNanos(10));
-        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.FLOOR_NANOS + estimator.srttNanos());
+        assertThat(estimator.timeoutNanos(CEILING)).isEqualTo(RttEstimator.MARGIN_NANOS + estimator.srttNanos());
     }
 }
