@@ -87,6 +87,10 @@ public final class UpstreamsEndpoint {
      * @param lastProbeOk         whether it succeeded
      * @param lastProbeRttMillis  its round-trip time, or -1
      * @param rttMillis           smoothed round-trip time of queries
+     * @param srttMillis          smoothed round-trip time of answered UDP exchanges and probes (RFC 6298), or -1
+     * @param rttvarMillis        its variation, or -1
+     * @param attemptTimeoutMillis how long a UDP attempt waits for this upstream now: srtt + max(100 ms,
+     *                            4 × rttvar), at most {@code read_timeout}
      * @param inFlight            queries in flight
      * @param queries             queries sent
      * @param errors              exchanges that failed
@@ -98,7 +102,8 @@ public final class UpstreamsEndpoint {
      * @param local               with a zone preference: in (or hinted for) this node's zone, so tried first
      */
     public record UpstreamReport(String address, int port, String transport, boolean healthy, int consecutiveFailures,
-            Instant lastProbe, boolean lastProbeOk, double lastProbeRttMillis, double rttMillis, int inFlight, long queries,
+            Instant lastProbe, boolean lastProbeOk, double lastProbeRttMillis, double rttMillis, double srttMillis,
+            double rttvarMillis, double attemptTimeoutMillis, int inFlight, long queries,
             long errors, String origin, String condition, String zone, String node, boolean local) {
     }
 
@@ -118,10 +123,15 @@ public final class UpstreamsEndpoint {
                 .orElse(java.util.Map.of());
         io.kubeforward.upstream.UpstreamSet set = forwarder.pool().current();
         List<UpstreamReport> members = set.asList().stream()
-                .map(u -> upstream(u, maxFails, Optional.ofNullable(endpoints.get(u.address().hostPort())), set.isPreferred(u))).toList();
+                .map(u -> upstream(u, rule.options(), Optional.ofNullable(endpoints.get(u.address().hostPort())), set.isPreferred(u)))
+                .toList();
         Optional<DiscoveryReport> watch = discovery.watcher(forwarder.pool().name()).map(UpstreamsEndpoint::discovery);
         return new PoolReport(server, zones, rule.from(), rule.source().describe(), rule.options().policy().configName(), maxFails,
                 forwarder.inFlight(), members, watch, discovery.localZone(forwarder.pool().name()).orElse(""));
+    }
+
+    private static double millis(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1e6;
     }
 
     private static DiscoveryReport discovery(EndpointSliceWatcher watcher) {
@@ -132,10 +142,12 @@ public final class UpstreamsEndpoint {
                 status.lastError(), endpoints);
     }
 
-    private static UpstreamReport upstream(Upstream u, int maxFails, Optional<DiscoveredEndpoint> endpoint, boolean local) {
+    private static UpstreamReport upstream(Upstream u, io.kubeforward.config.ForwardOptions options, Optional<DiscoveredEndpoint> endpoint,
+            boolean local) {
         return new UpstreamReport(io.kubeforward.config.IpText.format(u.address().address().getAddress()), u.address().address().getPort(),
-                u.address().transport().scheme(), !u.isDown(maxFails), u.consecutiveFailures(), u.lastProbe(),
+                u.address().transport().scheme(), !u.isDown(options.maxFails()), u.consecutiveFailures(), u.lastProbe(),
                 u.lastProbeSucceeded(), u.lastProbeRttNanos() < 0 ? -1 : u.lastProbeRttNanos() / 1e6, u.rttEwmaNanos() / 1e6,
+                millis(u.srttNanos()), millis(u.rttvarNanos()), u.attemptTimeoutNanos(options.forceTcp(), options.readTimeout().toNanos()) / 1e6,
                 u.inFlight(), u.queries(), u.errors(), u.address().origin(), endpoint.map(DiscoveredEndpoint::condition).orElse(""),
                 endpoint.map(DiscoveredEndpoint::topologyZone).orElse(""), endpoint.map(DiscoveredEndpoint::nodeName).orElse(""), local);
     }

@@ -85,8 +85,19 @@ final class ForwardedQuery implements ExchangeListener {
         current = upstream;
         attemptStartNanos = System.nanoTime();
         upstream.started();
-        long timeout = Math.min(forwarder.options.readTimeout().toNanos(), remainingNanos);
-        upstream.exchange(client.loop(), query, parsed.questionEnd(), useTcp(), timeout, this);
+        boolean tcp = useTcp();
+        long ceiling = Math.min(forwarder.options.readTimeout().toNanos(), remainingNanos);
+        long timeout = lastChance() ? ceiling : upstream.attemptTimeoutNanos(tcp, ceiling);
+        upstream.exchange(client.loop(), query, parsed.questionEnd(), tcp, timeout, this);
+    }
+
+    /**
+     * Whether the attempt just counted waits the full {@code read_timeout} rather than the upstream's adaptive
+     * timeout: once every upstream has had a short attempt, or when no attempt follows. An answer that is merely
+     * slower than every estimate (a cold cache upstream) still arrives, and its round trip corrects the estimate.
+     */
+    private boolean lastChance() {
+        return attempts > order.length || attempts >= attemptLimit;
     }
 
     private boolean useTcp() {
@@ -99,7 +110,7 @@ final class ForwardedQuery implements ExchangeListener {
     @Override
     public void onReply(ByteBuf reply) {
         int rcode = DnsHeader.rcode(reply);
-        current.finished(rcode, System.nanoTime() - attemptStartNanos);
+        current.finished(rcode, System.nanoTime() - attemptStartNanos, useTcp());
         if (DnsHeader.isTruncated(reply) && !useTcp() && forwarder.options.preferUdp()) {
             // prefer_udp: a truncated UDP reply is asked again over TCP, of the same upstream.
             reply.release();
@@ -122,7 +133,7 @@ final class ForwardedQuery implements ExchangeListener {
 
     @Override
     public void onFailure(ExchangeFailure failure) {
-        current.finished(-1, System.nanoTime() - attemptStartNanos);
+        current.finished(-1, System.nanoTime() - attemptStartNanos, useTcp());
         if (forwarder.queryLog.logsErrors()) {
             forwarder.queryLog.failed("upstream " + current + ": " + failure);
         }

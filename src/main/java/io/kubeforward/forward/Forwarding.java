@@ -126,8 +126,12 @@ public final class Forwarding implements AutoCloseable {
     private static UpstreamPool newPool(String name, ForwardRule rule, DnsEventLoops loops, MeterRegistry registry) {
         Optional<SslContext> tls = needsTls(rule) ? Optional.of(sslContext(rule.options().tls())) : Optional.empty();
         ConnectionSettings settings = ConnectionSettings.from(rule.options(), tls);
-        return new UpstreamPool(name, address -> new Upstream(address, loops, settings,
-                new UpstreamMetrics(registry, name, address.url())));
+        return new UpstreamPool(name, address -> {
+            UpstreamMetrics metrics = new UpstreamMetrics(registry, name, address.url());
+            Upstream upstream = new Upstream(address, loops, settings, metrics);
+            metrics.trackRtt(upstream, rule.options().readTimeout());
+            return upstream;
+        });
     }
 
     private static boolean needsTls(ForwardRule rule) {

@@ -2,11 +2,14 @@ package io.kubeforward.metrics;
 
 import io.kubeforward.dns.Rcodes;
 import io.kubeforward.upstream.UpstreamCounters;
+import io.kubeforward.upstream.Upstream;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +52,20 @@ public final class UpstreamMetrics implements UpstreamCounters {
             connCache[p * 2 + 1] = add(Counter.builder("kubeforward.proxy.conn.cache.misses").description("Connections dialled")
                     .tags(tags).tag("proto", protos[p]).register(registry));
         }
+    }
+
+    /**
+     * Adds the gauges of {@code upstream}'s adaptive timeout: the UDP attempt timeout it has now (with
+     * {@code readTimeout} as its ceiling) and the smoothed round-trip time behind it (NaN before the first answer).
+     */
+    public void trackRtt(Upstream upstream, Duration readTimeout) {
+        long ceiling = readTimeout.toNanos();
+        add(Gauge.builder("kubeforward.proxy.attempt.timeout", upstream, u -> u.attemptTimeoutNanos(false, ceiling) / 1e9)
+                .description("Current per-attempt UDP timeout: srtt + max(100 ms, 4 x rttvar), at most read_timeout")
+                .baseUnit("seconds").tags(tags).register(registry));
+        add(Gauge.builder("kubeforward.proxy.srtt", upstream, u -> u.srttNanos() < 0 ? Double.NaN : u.srttNanos() / 1e9)
+                .description("Smoothed round-trip time of answered UDP exchanges and probes")
+                .baseUnit("seconds").tags(tags).register(registry));
     }
 
     private <M extends Meter> M add(M meter) {

@@ -29,6 +29,7 @@ public final class Upstream {
     private final LongAdder queries = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final AtomicLong rttEwmaNanos = new AtomicLong();
+    private final RttEstimator udpRtt = new RttEstimator();
     private volatile Instant lastProbe;
     private volatile long lastProbeRttNanos = -1;
     private volatile boolean lastProbeSucceeded;
@@ -90,7 +91,45 @@ public final class Upstream {
         return consecutiveFailures.get();
     }
 
-    void probeSucceeded(long rttNanos, Instant at) {
+    /**
+     * How long an attempt to this upstream waits for its answer: over UDP, its adaptive timeout (RFC 6298's
+     * {@code srtt + max(100 ms, 4 × rttvar)} from answered exchanges, see {@link RttEstimator}) capped by
+     * {@code ceilingNanos}; over TCP and TLS the ceiling itself, since a new connection's handshake costs round
+     * trips that a UDP estimate does not know about.
+     */
+    public long attemptTimeoutNanos(boolean tcp, long ceilingNanos) {
+        return overUdp(tcp) ? udpRtt.timeoutNanos(ceilingNanos) : ceilingNanos;
+    }
+
+    /**
+     * A health probe's timeout: the attempt timeout, doubled for each failed probe in a row after the first (TCP's
+     * backoff; a single failure is usually one lost datagram), capped by {@code ceilingNanos}. Probes of a dead
+     * upstream give up fast, so it is marked down quickly, while one that only became slower than its estimate still
+     * gets a probe long enough to answer, and to be sampled again.
+     */
+    long probeTimeoutNanos(boolean tcp, long ceilingNanos) {
+        int backoff = Math.min(Math.max(0, consecutiveFailures.get() - 1), 8);
+        return Math.min(ceilingNanos, attemptTimeoutNanos(tcp, ceilingNanos) << backoff);
+    }
+
+    private boolean overUdp(boolean tcp) {
+        return !tcp && address.transport() != Transport.TLS;
+    }
+
+    /** Smoothed round-trip time of answered UDP exchanges and probes, or -1 before the first. */
+    public long srttNanos() {
+        return udpRtt.srttNanos();
+    }
+
+    /** Round-trip time variation of answered UDP exchanges and probes, or -1 before the first. */
+    public long rttvarNanos() {
+        return udpRtt.rttvarNanos();
+    }
+
+    void probeSucceeded(long rttNanos, Instant at, boolean tcp) {
+        if (overUdp(tcp)) {
+            udpRtt.sample(rttNanos);
+        }
         consecutiveFailures.set(0);
         lastProbe = at;
         lastProbeRttNanos = rttNanos;
@@ -109,13 +148,20 @@ public final class Upstream {
         queries.increment();
     }
 
-    /** Call when a query's exchange ended with a reply carrying {@code rcode}, or -1 for a failure. */
-    public void finished(int rcode, long rttNanos) {
+    /**
+     * Call when a query's exchange ended with a reply carrying {@code rcode}, or -1 for a failure.
+     *
+     * @param tcp whether the exchange went over TCP; answered UDP exchanges feed the adaptive timeout
+     */
+    public void finished(int rcode, long rttNanos, boolean tcp) {
         inFlight.decrementAndGet();
         counters.exchangeFinished(rcode, rttNanos);
         if (rcode < 0) {
             errors.increment();
             return;
+        }
+        if (overUdp(tcp)) {
+            udpRtt.sample(rttNanos);
         }
         // Exponentially weighted moving average, weight 1/8, as TCP's SRTT; racy updates lose a sample at worst.
         long previous = rttEwmaNanos.get();

@@ -36,19 +36,19 @@ import org.springframework.context.ConfigurableApplicationContext;
  * network-namespace test hosts (the API server refuses loopback endpoint addresses), EndpointSlice helpers,
  * and the real application started against the cluster's kubeconfig.
  */
-final class DiscoveryHarness implements AutoCloseable {
+public final class DiscoveryHarness implements AutoCloseable {
 
     /** Every test upstream listens on this port inside its own host, so one slice port fits all of them. */
-    static final int DNS_PORT = 5353;
-    static final String SERVICE = "kube-dns";
+    public static final int DNS_PORT = 5353;
+    public static final String SERVICE = "kube-dns";
 
-    final KubernetesCluster cluster;
+    public final KubernetesCluster cluster;
     final DiscoveryV1Api discovery;
     final CoreV1Api core;
-    final String namespace = "kf-" + UUID.randomUUID().toString().substring(0, 8);
+    public final String namespace = "kf-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<AutoCloseable> resources = new ArrayList<>();
 
-    DiscoveryHarness(KubernetesCluster cluster, ApiClient admin) throws ApiException {
+    public DiscoveryHarness(KubernetesCluster cluster, ApiClient admin) throws ApiException {
         KubernetesClients.forWatching(admin); // the test's own client must read empty slices too
         this.cluster = cluster;
         this.discovery = new DiscoveryV1Api(admin);
@@ -57,7 +57,7 @@ final class DiscoveryHarness implements AutoCloseable {
     }
 
     /** A host with a DNS server answering A queries with {@code marker}, on IPv4 (and IPv6 if asked). */
-    Host host(String marker) throws Exception {
+    public Host host(String marker) throws Exception {
         NetnsTestHost netns = NetnsTestHost.create();
         resources.add(netns);
         InetAddress mark = InetAddress.getByName(marker);
@@ -68,8 +68,8 @@ final class DiscoveryHarness implements AutoCloseable {
         return new Host(netns, v4, v6);
     }
 
-    record Host(NetnsTestHost netns, TestUpstream dns, TestUpstream dns6) {
-        String ip() {
+    public record Host(NetnsTestHost netns, TestUpstream dns, TestUpstream dns6) {
+        public String ip() {
             return netns.address().getHostAddress();
         }
 
@@ -77,13 +77,13 @@ final class DiscoveryHarness implements AutoCloseable {
             return io.kubeforward.config.IpText.format(netns.ipv6Address());
         }
 
-        String hostPort() {
+        public String hostPort() {
             return ip() + ":" + DNS_PORT;
         }
     }
 
     /** An endpoint for a slice. */
-    static V1Endpoint endpoint(String ip, Boolean ready, Boolean serving, Boolean terminating, String zone, String... hints) {
+    public static V1Endpoint endpoint(String ip, Boolean ready, Boolean serving, Boolean terminating, String zone, String... hints) {
         V1Endpoint endpoint = new V1Endpoint().addresses(List.of(ip))
                 .conditions(new V1EndpointConditions().ready(ready).serving(serving).terminating(terminating))
                 .nodeName("node-" + ip.replace(':', '-').replace('.', '-'));
@@ -96,7 +96,7 @@ final class DiscoveryHarness implements AutoCloseable {
         return endpoint;
     }
 
-    static V1Endpoint ready(String ip) {
+    public static V1Endpoint ready(String ip) {
         return endpoint(ip, true, true, false, null);
     }
 
@@ -113,7 +113,7 @@ final class DiscoveryHarness implements AutoCloseable {
                 .addressType(addressType).ports(dnsPorts()).endpoints(endpoints);
     }
 
-    void create(String name, V1Endpoint... endpoints) throws ApiException {
+    public void create(String name, V1Endpoint... endpoints) throws ApiException {
         discovery.createNamespacedEndpointSlice(namespace, slice(name, "IPv4", List.of(endpoints))).execute();
     }
 
@@ -121,18 +121,18 @@ final class DiscoveryHarness implements AutoCloseable {
         discovery.createNamespacedEndpointSlice(namespace, slice).execute();
     }
 
-    void replace(String name, V1Endpoint... endpoints) throws ApiException {
+    public void replace(String name, V1Endpoint... endpoints) throws ApiException {
         V1EndpointSlice current = discovery.readNamespacedEndpointSlice(name, namespace).execute();
         current.endpoints(List.of(endpoints));
         discovery.replaceNamespacedEndpointSlice(name, namespace, current).execute();
     }
 
-    void delete(String name) throws ApiException {
+    public void delete(String name) throws ApiException {
         discovery.deleteNamespacedEndpointSlice(name, namespace).execute();
     }
 
     /** Starts the application with one server block for {@code cluster.local.} fed from the Service. */
-    App start(Map<String, String> extra) {
+    public App start(Map<String, String> extra) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("server.port", "0");
         properties.put("kubeforward.kubernetes.kubeconfig", cluster.kubeconfig().toString());
@@ -154,33 +154,33 @@ final class DiscoveryHarness implements AutoCloseable {
     }
 
     /** A running application. */
-    static final class App implements AutoCloseable {
-        final ConfigurableApplicationContext context;
+    public static final class App implements AutoCloseable {
+        public final ConfigurableApplicationContext context;
 
         App(ConfigurableApplicationContext context) {
             this.context = context;
         }
 
-        InetSocketAddress dns() {
+        public InetSocketAddress dns() {
             return context.getBean(DnsServer.class).listeners().get(0).address();
         }
 
-        DnsTestClient client() {
+        public DnsTestClient client() {
             return new DnsTestClient(dns(), Duration.ofSeconds(6));
         }
 
         /** The pool's members as {@code host:port}, in pool order. */
-        List<String> pool() {
+        public List<String> pool() {
             return context.getBean(io.kubeforward.forward.Forwarding.class).entries().get(0).forwarder().orElseThrow().pool()
                     .current().asList().stream().map(u -> u.address().hostPort()).toList();
         }
 
-        List<Upstream> members() {
+        public List<Upstream> members() {
             return context.getBean(io.kubeforward.forward.Forwarding.class).entries().get(0).forwarder().orElseThrow().pool()
                     .current().asList();
         }
 
-        EndpointSliceWatcher watcher() {
+        public EndpointSliceWatcher watcher() {
             return context.getBean(KubernetesDiscovery.class).watchers().get(0);
         }
 

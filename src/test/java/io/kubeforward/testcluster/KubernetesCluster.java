@@ -107,6 +107,16 @@ public final class KubernetesCluster implements AutoCloseable {
         script.runChecked(START_TIMEOUT, "start-apiserver", dir.toString());
     }
 
+    /** Stops etcd (SIGTERM, as a restart does) and waits until it is gone. The API server keeps running without it. */
+    public void stopEtcd() {
+        script.runChecked(STOP_TIMEOUT, "stop-etcd", dir.toString());
+    }
+
+    /** Starts etcd again on the same port with the same data; waits until it is healthy. */
+    public void startEtcd() {
+        script.runChecked(START_TIMEOUT, "start-etcd", dir.toString());
+    }
+
     /**
      * Creates (or updates) ServiceAccount {@code serviceAccount} in {@code namespace}, bound to a Role with exactly
      * {@code rules}, and returns a kubeconfig that authenticates as it with a token.

@@ -180,6 +180,27 @@ public final class NetnsTestHost implements AutoCloseable {
         ip("-n", namespace, "link", "set", HOST_INTERFACE, "up");
     }
 
+    /**
+     * Drops every IPv4 packet arriving at the host ({@code iptables -I INPUT -j DROP} inside its namespace): nothing
+     * answers and no ICMP error comes back, as with a host behind a blackholing firewall. The link stays up, unlike
+     * {@link #disconnect()}, so senders never see "no route to host". Needs {@code iptables}.
+     */
+    public void dropInbound() {
+        run(List.of("ip", "netns", "exec", namespace, "iptables", "-w", "-I", "INPUT", "1", "-j", "DROP"));
+    }
+
+    /** Undoes {@link #dropInbound()}. */
+    public void acceptInbound() {
+        run(List.of("ip", "netns", "exec", namespace, "iptables", "-w", "-D", "INPUT", "-j", "DROP"));
+    }
+
+    /** Undoes every {@link #dropInbound()} still in place; does nothing if there is none. */
+    public void acceptInboundIfDropped() {
+        while (runCommand(List.of("ip", "netns", "exec", namespace, "iptables", "-w", "-C", "INPUT", "-j", "DROP")).isEmpty()) {
+            acceptInbound();
+        }
+    }
+
     /** Destroys the host's processes and deletes the namespace, which removes the veth pair and its routes. */
     @Override
     public void close() {

@@ -54,7 +54,15 @@ public final class TestUpstream implements AutoCloseable {
         /** Over UDP: the right answer, but sent from another socket (another source port). */
         ANSWER_FROM_OTHER_PORT,
         /** NXDOMAIN with the zone's SOA in the authority section (TTL 300, MINIMUM 60). */
-        NXDOMAIN
+        NXDOMAIN,
+        /**
+         * Garbage instead of an answer, in turn: random bytes; the query's ID with QR set followed by random bytes (it
+         * passes the ID check and fails the question check); 5 bytes, shorter than a header. Over TCP: random bytes
+         * behind a length prefix.
+         */
+        GARBAGE,
+        /** {@link #ANSWER} and {@link #SILENT} in turn, each for {@link #flapPeriod} (1 s unless set). */
+        FLAPPING
     }
 
     private final DatagramSocket udp;
@@ -70,7 +78,15 @@ public final class TestUpstream implements AutoCloseable {
     private final AtomicInteger tcpQueries = new AtomicInteger();
     private final AtomicInteger tcpConnections = new AtomicInteger();
     private final AtomicInteger probes = new AtomicInteger();
+    private final java.util.concurrent.ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-upstream-later");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger garbageTurn = new AtomicInteger();
     private volatile long delayMillis;
+    private volatile long flapPeriodNanos = 1_000_000_000L;
+    private volatile long flapStartNanos = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -123,8 +139,26 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     public TestUpstream mode(Mode mode) {
+        if (mode == Mode.FLAPPING) {
+            flapStartNanos = System.nanoTime();
+        }
         this.mode.set(mode);
         return this;
+    }
+
+    /** How long {@link Mode#FLAPPING} answers, then stays silent. */
+    public TestUpstream flapPeriod(java.time.Duration period) {
+        this.flapPeriodNanos = period.toNanos();
+        return this;
+    }
+
+    /** The mode in effect now: {@link Mode#FLAPPING} resolves to ANSWER or SILENT. */
+    private Mode effectiveMode() {
+        Mode current = mode.get();
+        if (current != Mode.FLAPPING) {
+            return current;
+        }
+        return ((System.nanoTime() - flapStartNanos) / flapPeriodNanos) % 2 == 0 ? Mode.ANSWER : Mode.SILENT;
     }
 
     public TestUpstream delay(long millis) {
@@ -173,14 +207,29 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     private void answerUdp(byte[] wire, InetSocketAddress client) {
+        Message query;
         try {
-            Message query = new Message(wire);
-            count(query, udpQueries);
-            Mode current = mode.get();
-            sleep();
+            query = new Message(wire);
+        } catch (IOException | RuntimeException ignored) {
+            return;
+        }
+        count(query, udpQueries);
+        Mode current = effectiveMode();
+        long delay = delayMillis;
+        if (delay > 0) {
+            // Answered later by a scheduler rather than a sleeping thread: a slow upstream under load holds no threads.
+            later.schedule(() -> replyUdp(query, current, client), delay, TimeUnit.MILLISECONDS);
+        } else {
+            replyUdp(query, current, client);
+        }
+    }
+
+    private void replyUdp(Message query, Mode current, InetSocketAddress client) {
+        try {
             switch (current) {
                 case SILENT -> {
                 }
+                case GARBAGE -> sendUdp(garbage(query.getHeader().getID()), client);
                 case SPOOF_THEN_ANSWER, SPOOF_ONLY -> {
                     Message wrongId = answer(query);
                     wrongId.getHeader().setID((query.getHeader().getID() + 1) & 0xFFFF);
@@ -239,12 +288,12 @@ public final class TestUpstream implements AutoCloseable {
                 byte[] wire = in.readNBytes(length);
                 Message query = new Message(wire);
                 count(query, tcpQueries);
-                Mode current = mode.get();
+                Mode current = effectiveMode();
                 sleep();
                 if (current == Mode.SILENT || current == Mode.SPOOF_ONLY) {
                     continue;
                 }
-                byte[] reply = reply(query, current == Mode.TRUNCATE_UDP || current == Mode.SPOOF_THEN_ANSWER ? Mode.ANSWER : current).toWire();
+                byte[] reply = current == Mode.GARBAGE ? garbage(query.getHeader().getID()) : reply(query, current == Mode.TRUNCATE_UDP || current == Mode.SPOOF_THEN_ANSWER ? Mode.ANSWER : current).toWire();
                 synchronized (out) {
                     out.writeShort(reply.length);
                     out.write(reply);
@@ -322,6 +371,26 @@ public final class TestUpstream implements AutoCloseable {
         return reply;
     }
 
+    private byte[] garbage(int id) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return switch (garbageTurn.getAndIncrement() % 3) {
+            case 0 -> {
+                byte[] junk = new byte[1 + random.nextInt(100)];
+                random.nextBytes(junk);
+                yield junk;
+            }
+            case 1 -> {
+                byte[] junk = new byte[12 + random.nextInt(60)];
+                random.nextBytes(junk);
+                junk[0] = (byte) (id >> 8);
+                junk[1] = (byte) id;
+                junk[2] |= (byte) 0x80;
+                yield junk;
+            }
+            default -> new byte[] {(byte) (id >> 8), (byte) id, (byte) 0x80, 0, 0};
+        };
+    }
+
     private void sleep() {
         long delay = delayMillis;
         if (delay > 0) {
@@ -344,6 +413,7 @@ public final class TestUpstream implements AutoCloseable {
             // closing anyway
         }
         threads.shutdownNow();
+        later.shutdownNow();
         try {
             threads.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
