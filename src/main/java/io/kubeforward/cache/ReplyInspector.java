@@ -18,6 +18,8 @@ final class ReplyInspector {
     private static final int TYPE_TSIG = 250;
     private static final int TYPE_ANY = 255;
     private static final int SOA_FIXED_FIELDS = 20;
+    /** The shortest record: a one-byte (root) name, type, class, TTL and RDLENGTH, no data. */
+    private static final int MIN_RECORD_LENGTH = 11;
     /** CoreDNS's lifetime for a reply without any record (its MinimalDefaultTTL), before min/max clamping. */
     static final long NO_RECORD_TTL = 5;
 
@@ -49,6 +51,11 @@ final class ReplyInspector {
         int flags = DnsHeader.flags(reply);
         if ((flags & DnsHeader.FLAG_QR) == 0 || DnsHeader.opcode(flags) != 0 || (flags & DnsHeader.FLAG_TC) != 0
                 || DnsHeader.questionCount(reply) != 1) {
+            return Optional.empty();
+        }
+        int records = DnsHeader.answerCount(reply) + DnsHeader.authorityCount(reply) + DnsHeader.additionalCount(reply);
+        if (records > (reply.readableBytes() - questionEnd) / MIN_RECORD_LENGTH) {
+            // More records claimed than the bytes can hold: malformed, and not worth an offsets array sized by the claim.
             return Optional.empty();
         }
         Walk walk = new Walk(reply, qtype);

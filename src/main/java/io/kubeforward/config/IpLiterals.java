@@ -14,7 +14,11 @@ final class IpLiterals {
 
     private static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+(%[0-9A-Za-z._-]+)?");
+    /**
+     * Starts with a hex digit or a colon: only then does {@link InetAddress#getByName} read the text as a literal
+     * (failing if it is not one) instead of looking it up; {@code .:5} would be resolved.
+     */
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(%[0-9A-Za-z._-]+)?");
 
     private IpLiterals() {
     }

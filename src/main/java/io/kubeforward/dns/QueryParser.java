@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * Reads a client query in place: header checks, the single question, and the EDNS OPT record if any.
  * It rejects what a well-behaved client never sends (compressed or oversized question names, several
- * questions, two OPT records, records that run past the end) so the rest of the path can trust offsets.
+ * questions, two OPT records or one not owned by the root, records that run past the end) so the rest of
+ * the path can trust offsets.
  */
 public final class QueryParser {
 
@@ -62,6 +63,9 @@ public final class QueryParser {
             if (msg.getUnsignedShort(base + nameEndOfRecord) == WireNames.TYPE_OPT) {
                 if (edns) {
                     throw formErr("more than one OPT record");
+                }
+                if (nameEndOfRecord != offset + 1 || msg.getUnsignedByte(base + offset) != 0) {
+                    throw formErr("OPT record owner is not the root name"); // RFC 6891 6.1.2
                 }
                 edns = true;
                 udpSize = Math.max(DnsQuery.MIN_UDP_PAYLOAD, msg.getUnsignedShort(base + nameEndOfRecord + 2));

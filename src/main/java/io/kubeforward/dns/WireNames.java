@@ -35,8 +35,8 @@ public final class WireNames {
                 return -1;
             }
             offset += 1 + labelLength;
-            if (offset - start > MAX_NAME_LENGTH) {
-                return -1;
+            if (offset - start >= MAX_NAME_LENGTH) {
+                return -1; // with the terminator (a zero byte, or at least one octet behind a pointer) it would exceed 255
             }
         }
         return -1;

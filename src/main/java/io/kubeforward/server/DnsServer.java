@@ -10,12 +10,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.unix.UnixChannelOption;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class DnsServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
-    private static final int MAX_QUERY_SIZE = 65_535;
     /** Largest UDP query read; real queries are far smaller, a longer datagram is cut and answered FORMERR. */
     private static final int MAX_UDP_QUERY_SIZE = 4_096;
     /**
@@ -151,12 +150,7 @@ public final class DnsServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ConnectionCap(metrics, settings.maxTcpConnections()));
-                        ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_BATCH, true));
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_QUERY_SIZE + 2, 0, 2, 0, 2));
-                        ch.pipeline().addLast(new LengthFieldPrepender(2));
-                        ch.pipeline().addLast(new TcpQueryHandler(intake, settings.maxPipelined()));
+                        tcpPipeline(ch.pipeline(), settings, metrics, intake);
                     }
                 });
         if (loops.isNative()) {
@@ -168,6 +162,16 @@ public final class DnsServer implements AutoCloseable {
             throw new BindFailure("tcp", future.cause());
         }
         opened.add(future.channel());
+    }
+
+    /** The handlers of one client TCP connection, in order. */
+    static void tcpPipeline(ChannelPipeline pipeline, ListenerSettings settings, ListenerMetrics metrics, QueryIntake intake) {
+        pipeline.addLast(new ConnectionCap(metrics, settings.maxTcpConnections()));
+        pipeline.addLast(new FlushConsolidationHandler(FLUSH_BATCH, true));
+        pipeline.addLast(new IdleStateHandler(0, 0, settings.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast(new TcpFrameDecoder(settings.tcpReadTimeout(), metrics));
+        pipeline.addLast(new LengthFieldPrepender(2));
+        pipeline.addLast(new TcpQueryHandler(intake, settings.maxPipelined()));
     }
 
     /** Stops listening; queries in flight finish on the event loops. */

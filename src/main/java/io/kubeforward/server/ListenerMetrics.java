@@ -11,6 +11,7 @@ final class ListenerMetrics {
     private final Counter malformedUdp;
     private final Counter malformedTcp;
     private final Counter tcpRejected;
+    private final Counter tcpReadTimeouts;
     final AtomicInteger tcpConnections = new AtomicInteger();
 
     ListenerMetrics(MeterRegistry registry, String server) {
@@ -20,6 +21,9 @@ final class ListenerMetrics {
                 .tag("server", server).tag("proto", "tcp").register(registry);
         tcpRejected = Counter.builder("kubeforward.dns.tcp.connections.rejected")
                 .description("TCP connections closed at once because the connection cap was reached")
+                .tag("server", server).register(registry);
+        tcpReadTimeouts = Counter.builder("kubeforward.dns.tcp.read.timeouts")
+                .description("TCP connections closed because a message did not arrive whole within tcp-read-timeout")
                 .tag("server", server).register(registry);
         Gauge.builder("kubeforward.dns.tcp.connections", tcpConnections, AtomicInteger::get)
                 .description("Open client TCP connections").tag("server", server).register(registry);
@@ -31,5 +35,9 @@ final class ListenerMetrics {
 
     void tcpRejected() {
         tcpRejected.increment();
+    }
+
+    void tcpReadTimeout() {
+        tcpReadTimeouts.increment();
     }
 }

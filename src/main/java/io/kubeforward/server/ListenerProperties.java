@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param nativeTransport   use native epoll when available (else NIO)
  * @param udpSockets        UDP sockets per listening address with SO_REUSEPORT; 0 = one per event loop
  * @param tcpIdleTimeout    close a client TCP connection idle this long with nothing in flight
+ * @param tcpReadTimeout    close a client TCP connection whose message has not arrived whole this long after its
+ *                          first byte (a client trickling bytes, "slowloris")
  * @param maxTcpConnections open client TCP connections per listening address; more are closed at once
  * @param maxPipelined      unanswered queries per client TCP connection before it stops reading
  * @param deadline          overall time to answer one query before SERVFAIL (CoreDNS: 5s)
@@ -24,6 +26,7 @@ public record ListenerProperties(
         @DefaultValue("true") boolean nativeTransport,
         @DefaultValue("0") int udpSockets,
         @DefaultValue("10s") Duration tcpIdleTimeout,
+        @DefaultValue("3s") Duration tcpReadTimeout,
         @DefaultValue("1000") int maxTcpConnections,
         @DefaultValue("64") int maxPipelined,
         @DefaultValue("5s") Duration deadline,
@@ -35,6 +38,6 @@ public record ListenerProperties(
     }
 
     public ListenerSettings settings() {
-        return new ListenerSettings(udpSockets, tcpIdleTimeout, maxTcpConnections, maxPipelined);
+        return new ListenerSettings(udpSockets, tcpIdleTimeout, tcpReadTimeout, maxTcpConnections, maxPipelined);
     }
 }

@@ -58,6 +58,7 @@ class QueryParserTest {
             question without type and class       | 0001000000010000000000000161 00         | 1
             answer record runs past the end       | 000100000001000100000000016100000100 01 01610000010001000000 3c00 ff 0a | 1
             two OPT records                       | 000100000001000000000002016100000100 01 0000291000000000000000 0000291000000000000000 | 1
+            OPT owned by a name, not the root     | 000100000001000000000001016100000100 01 01620000291000000000000000 | 1
             """)
     void rejects(String what, String hex, int rcode) {
         ByteBuf msg = wire(HexFormat.of().parseHex(hex.replace(" ", "")));
@@ -77,6 +78,21 @@ class QueryParserTest {
             msg.writeByte(label.length()).writeBytes(label.getBytes());
         }
         msg.writeByte(0).writeShort(1).writeShort(1);
+        assertThatThrownBy(() -> QueryParser.parse(msg)).isInstanceOfSatisfying(MalformedMessageException.class,
+                e -> assertThat(e.rcode()).isEqualTo(Rcodes.FORMERR));
+    }
+
+    /**
+     * Found by QueryParserFuzzTest (seed found-additional-name-256-octets): a record name of 255 label octets plus
+     * its terminating zero, 256 in all, was accepted outside the question because the walk counted only the labels.
+     */
+    @Test
+    void rejectsA256OctetNameInAnAdditionalRecord() {
+        ByteBuf msg = Unpooled.buffer().writeBytes(HexFormat.of().parseHex("000100000001000000000001016100000100 01".replace(" ", "")));
+        for (int i = 0; i < 5; i++) {
+            msg.writeByte(50).writeBytes("b".repeat(50).getBytes()); // 5 x 51 = 255 octets of labels
+        }
+        msg.writeByte(0).writeShort(1).writeShort(1).writeInt(0).writeShort(0);
         assertThatThrownBy(() -> QueryParser.parse(msg)).isInstanceOfSatisfying(MalformedMessageException.class,
                 e -> assertThat(e.rcode()).isEqualTo(Rcodes.FORMERR));
     }
