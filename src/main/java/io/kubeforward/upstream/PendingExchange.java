@@ -19,6 +19,8 @@ final class PendingExchange {
     private ScheduledFuture<?> timeout;
     private long deadlineNanos;
     private boolean done;
+    /** The socket the query left from; only an answer arriving there counts. Set by the sender. */
+    io.netty.channel.Channel sentOn;
 
     PendingExchange(int upstreamId, ByteBuf query, int questionEnd, ExchangeListener listener, long startNanos) {
         this.upstreamId = upstreamId;

@@ -46,6 +46,13 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
      * prefer_udp, else by the client), as for any reply too large for UDP.
      */
     static final int REPLY_SLOT = 4_097;
+    /**
+     * Source-port rotation: after this many queries, or {@link #PORT_LIFETIME_NANOS}, the next query goes out from a
+     * new socket, whose ephemeral port the kernel picks at random. A spoofer must then guess a port that changes
+     * every thousand queries besides the random ID; the old socket stays open for the answers it is owed.
+     */
+    static final int QUERIES_PER_PORT = 1_000;
+    static final long PORT_LIFETIME_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int REPLY_SLOTS = 8;
     private static final int FLUSH_BATCH = 64;
 
@@ -55,6 +62,12 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
     private final UpstreamCounters counters;
     private final IntObjectHashMap<PendingExchange> inFlight = new IntObjectHashMap<>();
     private Channel channel;
+    /** The previous socket after a rotation, open until the answers to the queries it sent are in. */
+    private Channel retiring;
+    private int currentInFlight;
+    private int retiringInFlight;
+    private int sentOnCurrent;
+    private long openedNanos;
     /** Whether replies arrive in slots of {@link #REPLY_SLOT} bytes (recvmmsg), so a full slot means cut. */
     private boolean slotted;
 
@@ -71,6 +84,10 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
      */
     void exchange(ByteBuf query, int questionEnd, long timeoutNanos, ExchangeListener listener,
             ChannelFactory<DatagramChannel> channels, Optional<InetAddress> sourceAddress) {
+        if (channel != null && retiring == null && channel.isActive()
+                && (sentOnCurrent >= QUERIES_PER_PORT || System.nanoTime() - openedNanos >= PORT_LIFETIME_NANOS)) {
+            retireCurrent();
+        }
         if (channel == null || !channel.isActive()) {
             if (!open(channels, sourceAddress)) {
                 listener.onFailure(ExchangeFailure.CONNECTION_REFUSED);
@@ -88,13 +105,39 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
         }
         DnsHeader.setId(query, id);
         PendingExchange pending = new PendingExchange(id, query, questionEnd, listener, System.nanoTime());
+        pending.sentOn = channel;
         inFlight.put(id, pending);
+        currentInFlight++;
+        sentOnCurrent++;
         pending.timeout(loop.schedule(() -> expire(pending), timeoutNanos, TimeUnit.NANOSECONDS), pending.startNanos + timeoutNanos);
         channel.writeAndFlush(new DatagramPacket(query.retainedDuplicate(), upstream)).addListener(f -> {
             if (!f.isSuccess() && inFlight.remove(pending.upstreamId, pending)) {
+                settled(pending);
                 pending.fail(ExchangeFailure.WRITE_FAILED);
             }
         });
+    }
+
+    /** Moves the current socket aside: it keeps receiving for its queries in flight and closes after the last. */
+    private void retireCurrent() {
+        if (currentInFlight == 0) {
+            closeChannel();
+        } else {
+            retiring = channel;
+            retiringInFlight = currentInFlight;
+            channel = null;
+        }
+        currentInFlight = 0;
+    }
+
+    /** Bookkeeping once {@code pending} left {@link #inFlight}. */
+    private void settled(PendingExchange pending) {
+        if (pending.sentOn == channel) {
+            currentInFlight--;
+        } else if (pending.sentOn == retiring && --retiringInFlight == 0) {
+            retiring.close();
+            retiring = null;
+        }
     }
 
     private boolean open(ChannelFactory<DatagramChannel> channels, Optional<InetAddress> sourceAddress) {
@@ -126,6 +169,8 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
             return false;
         }
         channel = created;
+        sentOnCurrent = 0;
+        openedNanos = System.nanoTime();
         return true;
     }
 
@@ -141,6 +186,7 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
 
     private void expire(PendingExchange pending) {
         if (inFlight.remove(pending.upstreamId, pending)) {
+            settled(pending);
             pending.fail(ExchangeFailure.TIMEOUT);
         }
     }
@@ -154,16 +200,18 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
         ByteBuf reply = packet.content();
         boolean relayed = false;
         try {
-            if (ctx.channel() != channel || !upstream.equals(packet.sender()) || reply.readableBytes() < DnsHeader.LENGTH) {
+            if (!upstream.equals(packet.sender()) || reply.readableBytes() < DnsHeader.LENGTH) {
                 counters.rejectedReply();
                 return;
             }
+            // The answer must arrive on the socket its query left from (after a rotation two are open).
             PendingExchange pending = inFlight.get(DnsHeader.id(reply));
-            if (pending == null || !pending.isAnsweredBy(reply)) {
+            if (pending == null || pending.sentOn != ctx.channel() || !pending.isAnsweredBy(reply)) {
                 counters.rejectedReply();
                 return;
             }
             inFlight.remove(pending.upstreamId);
+            settled(pending);
             if (slotted && reply.readableBytes() >= REPLY_SLOT) {
                 counters.oversizedReply();
                 truncateToQuestion(reply, pending.questionEnd());
@@ -210,6 +258,12 @@ final class UdpUpstreamSocket extends ChannelInboundHandlerAdapter {
         }
         List<PendingExchange> all = new ArrayList<>(inFlight.values());
         inFlight.clear();
+        currentInFlight = 0;
+        retiringInFlight = 0;
+        if (retiring != null) {
+            retiring.close();
+            retiring = null;
+        }
         for (PendingExchange pending : all) {
             pending.fail(failure);
         }

@@ -178,6 +178,11 @@ public final class TestUpstream implements AutoCloseable {
         return udpQueries.get() + tcpQueries.get();
     }
 
+    /** The distinct source ports UDP queries came from (at most the first 10,000 seen). */
+    public java.util.Set<Integer> udpSourcePorts() {
+        return java.util.Set.copyOf(udpSourcePorts);
+    }
+
     public int tcpConnections() {
         return tcpConnections.get();
     }
@@ -189,6 +194,8 @@ public final class TestUpstream implements AutoCloseable {
         probes.set(0);
     }
 
+    private final java.util.Set<Integer> udpSourcePorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private void serveUdp() {
         byte[] buffer = new byte[65_535];
         while (!closed) {
@@ -197,6 +204,9 @@ public final class TestUpstream implements AutoCloseable {
                 udp.receive(packet);
                 byte[] query = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
                 InetSocketAddress client = (InetSocketAddress) packet.getSocketAddress();
+                if (udpSourcePorts.size() < 10_000) {
+                    udpSourcePorts.add(client.getPort());
+                }
                 threads.execute(() -> answerUdp(query, client));
             } catch (IOException e) {
                 if (closed) {
