@@ -58,6 +58,24 @@ class CachingForwarderTest {
     }
 
     @Test
+    void spoofedRepliesAreNeverCached() throws Exception {
+        // The upstream sends only forgeries: the answer with a wrong ID, and one for another question (spoofed.example.).
+        try (TestUpstream upstream = TestUpstream.start("10.0.0.1").mode(Mode.SPOOF_ONLY);
+                ForwardingFixture fixture = start(upstream, "cache 30")) {
+            DnsTestClient client = fixture.client();
+            assertThat(client.udp("www.example.org.").getRcode()).isEqualTo(Rcode.SERVFAIL);
+            upstream.mode(Mode.NXDOMAIN);
+            int before = upstream.queries();
+            // Neither forgery was stored: both names go to the upstream, which now says NXDOMAIN.
+            assertThat(client.udp("www.example.org.").getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            assertThat(client.udp("spoofed.example.").getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            assertThat(upstream.queries()).isEqualTo(before + 2);
+            assertThat(fixture.registry().find("kubeforward.proxy.rejected.replies").counters().stream()
+                    .mapToDouble(c -> c.count()).sum()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void nxdomainIsCachedForTheSoaNegativeTtlCappedByTheDenialCache() throws Exception {
         try (TestUpstream upstream = TestUpstream.start("10.0.0.1").mode(Mode.NXDOMAIN);
                 ForwardingFixture fixture = start(upstream, "cache {\n denial 100 30\n }")) {
