@@ -130,7 +130,10 @@ class ReplyInspectorFuzzTest {
                 assertThat(fromCache.getDClass()).isEqualTo(received.getDClass());
                 assertThat(fromCache.getTTL()).isEqualTo(SERVED_TTL);
                 if (!NAMES_NOT_COMPRESSIBLE.contains(received.getType())) {
-                    assertThat(fromCache.rdataToString()).isEqualTo(received.rdataToString());
+                    // Names compressed to the question take the client's letter case, as the question does: equal
+                    // names, maybe another case (found-rdata-name-takes-client-case).
+                    assertThat(fromCache.rdataToString().toLowerCase(java.util.Locale.ROOT))
+                            .isEqualTo(received.rdataToString().toLowerCase(java.util.Locale.ROOT));
                 }
             }
         }
