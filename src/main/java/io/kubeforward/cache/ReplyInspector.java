@@ -20,6 +20,9 @@ final class ReplyInspector {
     private static final int SOA_FIXED_FIELDS = 20;
     /** The shortest record: a one-byte (root) name, type, class, TTL and RDLENGTH, no data. */
     private static final int MIN_RECORD_LENGTH = 11;
+    private static final int MAX_LABEL_LENGTH = 63;
+    /** Labels and pointers followed in one name before it counts as a loop: 127 labels fit in 255 octets. */
+    private static final int MAX_NAME_STEPS = 255;
     /** CoreDNS's lifetime for a reply without any record (its MinimalDefaultTTL), before min/max clamping. */
     static final long NO_RECORD_TTL = 5;
 
@@ -92,6 +95,9 @@ final class ReplyInspector {
         private final int authorities;
         private final int total;
         final int[] ttlOffsets;
+        /** Where every owner name and every name inside RDATA of RFC 1035's types starts: three per record at most. */
+        private final int[] nameOffsets;
+        private int nameCount;
         int ttlOffsetCount;
         long minTtl = Long.MAX_VALUE;
         long soaMinimum = -1;
@@ -108,6 +114,7 @@ final class ReplyInspector {
             this.authorities = DnsHeader.authorityCount(msg);
             this.total = answers + authorities + DnsHeader.additionalCount(msg);
             this.ttlOffsets = new int[total];
+            this.nameOffsets = new int[3 * total];
         }
 
         /** @return false when a record is malformed or makes the reply uncacheable */
@@ -134,6 +141,10 @@ final class ReplyInspector {
                     hasOpt = true;
                     storedLength = offset;
                 } else {
+                    nameOffsets[nameCount++] = offset;
+                    if (!rdataNames(type, afterName + 10, end)) {
+                        return false;
+                    }
                     record(i, type, afterName, end);
                 }
                 offset = end;
@@ -141,7 +152,79 @@ final class ReplyInspector {
             if (!hasOpt) {
                 storedLength = offset;
             }
+            for (int k = 0; k < nameCount; k++) {
+                if (!nameIsStable(nameOffsets[k])) {
+                    return false;
+                }
+            }
             return true;
+        }
+
+        /**
+         * Notes the names in the RDATA of the types that RFC 1035 lets a server compress (RFC 3597 section 4);
+         * false when such a name runs past the record.
+         */
+        private boolean rdataNames(int type, int rdata, int end) {
+            int first = switch (type) {
+                case 2, 3, 4, 5, 6, 7, 8, 9, 12, 14 -> rdata; // NS MD MF CNAME SOA MB MG MR PTR MINFO
+                case 15 -> rdata + 2; // MX: after the preference
+                default -> -1;
+            };
+            if (first < 0) {
+                return true;
+            }
+            int firstEnd = first < end ? WireNames.skip(msg, base, end, first) : -1;
+            if (firstEnd < 0) {
+                return false;
+            }
+            nameOffsets[nameCount++] = first;
+            if (type == 6 || type == 14) { // SOA: MNAME RNAME; MINFO: RMAILBX EMAILBX
+                int secondEnd = firstEnd < end ? WireNames.skip(msg, base, end, firstEnd) : -1;
+                if (secondEnd < 0) {
+                    return false;
+                }
+                nameOffsets[nameCount++] = firstEnd;
+            }
+            return true;
+        }
+
+        /**
+         * Whether the name at {@code offset}, compression pointers followed, stays within the stored bytes and
+         * off every TTL field: a hit rewrites the TTLs in place, which must not change a name (a crafted pointer may
+         * aim into a TTL field, or into the OPT record that is not stored).
+         */
+        private boolean nameIsStable(int offset) {
+            for (int hops = 0; hops < MAX_NAME_STEPS; hops++) {
+                if (offset >= storedLength) {
+                    return false;
+                }
+                int labelLength = msg.getUnsignedByte(base + offset);
+                boolean pointer = (labelLength & 0xC0) == 0xC0;
+                int size = pointer ? 2 : 1 + labelLength;
+                if (labelLength > MAX_LABEL_LENGTH && !pointer || offset + size > storedLength || overlapsTtl(offset, size)) {
+                    return false;
+                }
+                if (labelLength == 0) {
+                    return true;
+                }
+                offset = pointer ? (labelLength & 0x3F) << 8 | msg.getUnsignedByte(base + offset + 1) : offset + size;
+            }
+            return false; // a pointer loop
+        }
+
+        /** Whether bytes {@code [from, from + size)} touch a TTL field; the offsets ascend, so binary search. */
+        private boolean overlapsTtl(int from, int size) {
+            int low = 0;
+            int high = ttlOffsetCount - 1;
+            while (low <= high) { // the first TTL field ending after from
+                int mid = (low + high) >>> 1;
+                if (ttlOffsets[mid] + 4 <= from) {
+                    low = mid + 1;
+                } else {
+                    high = mid - 1;
+                }
+            }
+            return low < ttlOffsetCount && ttlOffsets[low] < from + size;
         }
 
         private void record(int index, int type, int afterName, int end) {

@@ -30,6 +30,8 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
      * @param log     log every query, like the {@code log} directive
      * @param forward where queries are forwarded; absent = the block forwards nowhere and answers REFUSED
      * @param cache   answers cached, like the {@code cache} directive; absent = no cache
+     * @param acl     which clients are answered, like the {@code acl} directive: rules tried in order, the first whose
+     *                {@code net} contains the client decides ({@code block} = REFUSED); none matching = answered
      */
     public record Server(
             @DefaultValue List<String> zones,
@@ -38,7 +40,17 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
             @DefaultValue("false") boolean errors,
             @DefaultValue("false") boolean log,
             @Nullable Forward forward,
-            @Nullable Cache cache) {
+            @Nullable Cache cache,
+            @DefaultValue List<AclRule> acl) {
+    }
+
+    /**
+     * Like one line {@code allow|block [net SOURCE...]} of {@code acl { ... }}.
+     *
+     * @param action {@code allow} or {@code block}
+     * @param net    CIDRs, IPs or {@code *}; empty = {@code *} (every client)
+     */
+    public record AclRule(@DefaultValue("") String action, @DefaultValue List<String> net) {
     }
 
     /**

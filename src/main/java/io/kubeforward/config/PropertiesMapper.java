@@ -59,8 +59,29 @@ final class PropertiesMapper {
                 .map(f -> forward(f, path + ".forward", warnings));
         Optional<CacheOptions> cache = Optional.ofNullable(server.cache()).filter(KubeforwardProperties.Cache::enabled)
                 .map(c -> CacheOptionsMapping.map(c, zones, path + ".cache"));
+        ClientAcl acl = acl(server.acl(), path + ".acl");
         return value(path, () -> new ServerBlock(zones, port, bind.isEmpty() ? IpLiterals.wildcards() : bind,
-                server.errors(), server.log(), forward, cache));
+                server.errors(), server.log(), forward, cache, acl));
+    }
+
+    private static ClientAcl acl(List<KubeforwardProperties.AclRule> rules, String path) {
+        List<ClientAcl.Rule> mapped = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            KubeforwardProperties.AclRule rule = rules.get(i);
+            String at = path + "[" + i + "]";
+            boolean allow = switch (rule.action()) {
+                case "allow" -> true;
+                case "block" -> false;
+                default -> throw new ConfigException(at + ".action", "'" + rule.action() + "' (expected: allow or block)");
+            };
+            List<Cidr> nets = new ArrayList<>();
+            for (int j = 0; j < rule.net().size(); j++) {
+                String source = rule.net().get(j);
+                nets.addAll(value(at + ".net[" + j + "]", () -> Cidr.parseSource(source)));
+            }
+            mapped.add(new ClientAcl.Rule(allow, nets.isEmpty() ? Cidr.ANY : nets));
+        }
+        return new ClientAcl(mapped);
     }
 
     private ForwardRule forward(Forward forward, String path, List<ConfigWarning> warnings) {

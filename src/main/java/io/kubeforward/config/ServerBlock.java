@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param logQueries    {@code log}: log every query (off the hot path, bounded queue)
  * @param forward       where queries are forwarded; empty when the block forwards nowhere (answers REFUSED)
  * @param cache         the {@code cache} directive; empty when answers are not cached
+ * @param acl           which clients are answered ({@code acl}); {@link ClientAcl#ALLOW_ALL} when every one is
  */
 public record ServerBlock(
         List<String> zones,
@@ -25,13 +26,21 @@ public record ServerBlock(
         boolean logErrors,
         boolean logQueries,
         Optional<ForwardRule> forward,
-        Optional<CacheOptions> cache) {
+        Optional<CacheOptions> cache,
+        ClientAcl acl) {
+
+    /** A block without an {@code acl}: every client is answered. */
+    public ServerBlock(List<String> zones, int port, List<InetAddress> bindAddresses, boolean logErrors, boolean logQueries,
+            Optional<ForwardRule> forward, Optional<CacheOptions> cache) {
+        this(zones, port, bindAddresses, logErrors, logQueries, forward, cache, ClientAcl.ALLOW_ALL);
+    }
 
     public ServerBlock {
         zones = List.copyOf(zones);
         bindAddresses = List.copyOf(bindAddresses);
         Objects.requireNonNull(forward, "forward");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(acl, "acl");
         if (zones.isEmpty()) {
             throw new IllegalArgumentException("a server block needs at least one zone");
         }

@@ -13,13 +13,13 @@ import java.util.Set;
 
 /**
  * Interprets the directives of one server block: {@code bind}, {@code errors}, {@code log}, {@code forward},
- * {@code kubeforward}, {@code cache}, {@code health}, {@code ready}, {@code prometheus}, {@code reload}, {@code loop};
- * another CoreDNS plugin is named as unsupported; anything else fails.
+ * {@code kubeforward}, {@code cache}, {@code acl}, {@code health}, {@code ready}, {@code prometheus}, {@code reload},
+ * {@code loop}; another CoreDNS plugin is named as unsupported; anything else fails.
  */
 final class ServerBlockReader {
 
     /** CoreDNS's in-tree plugins that kubeforward does not offer: named as such rather than as unknown. */
-    static final Set<String> COREDNS_PLUGINS = Set.of("acl", "any", "auto", "autopath", "azure", "bufsize", "chaos", "clouddns",
+    static final Set<String> COREDNS_PLUGINS = Set.of("any", "auto", "autopath", "azure", "bufsize", "chaos", "clouddns",
             "debug", "dns64", "dnssec", "dnstap", "erratic", "etcd", "file", "geoip", "grpc", "grpc_server", "header", "hosts",
             "https", "https3", "k8s_external", "kubernetes", "loadbalance", "local", "metadata", "minimal", "multisocket", "nomad",
             "nsid", "on", "pprof", "quic", "rewrite", "root", "route53", "secondary", "sign", "template", "timeouts", "tls", "trace",
@@ -33,6 +33,7 @@ final class ServerBlockReader {
     private final Map<String, String> seen = new HashMap<>();
     private Optional<ForwardRule> forward = Optional.empty();
     private Optional<CacheOptions> cache = Optional.empty();
+    private final List<ClientAcl.Rule> acl = new ArrayList<>();
 
     /**
      * @param warnings collects this block's warnings
@@ -52,7 +53,7 @@ final class ServerBlockReader {
         }
         try {
             return new ServerBlock(zones, keys.get(0).port(), binds.isEmpty() ? IpLiterals.wildcards() : binds,
-                    seen.containsKey("errors"), seen.containsKey("log"), forward, cache);
+                    seen.containsKey("errors"), seen.containsKey("log"), forward, cache, new ClientAcl(acl));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(syntax.location(), e.getMessage());
         }
@@ -80,6 +81,7 @@ final class ServerBlockReader {
             case "errors", "log" -> flag(directive);
             case "forward", "kubeforward" -> forward(directive);
             case "cache" -> cache(directive, zones);
+            case "acl" -> acl.addAll(AclDirectiveParser.parse(directive)); // several add up, in order, as in CoreDNS
             case "loop" -> loop(directive);
             case "health", "ready", "prometheus" -> status(directive);
             case "reload" -> reload(directive);

@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBuf;
 /**
  * Reads a client query in place: header checks, the single question, and the EDNS OPT record if any.
  * It rejects what a well-behaved client never sends (compressed or oversized question names, several
- * questions, two OPT records or one not owned by the root, records that run past the end) so the rest of
+ * questions, two OPT records or one not owned by the root, compression loops, records that run past the end) so the rest of
  * the path can trust offsets.
  */
 public final class QueryParser {
@@ -99,11 +99,14 @@ public final class QueryParser {
         return offset;
     }
 
-    /** Skips a possibly compressed name (pointers are not followed, so loops cannot hang us). */
+    /**
+     * Skips a possibly compressed name that must also read whole when its pointers are followed (each to an earlier
+     * position, so a loop is refused rather than followed).
+     */
     static int skipName(ByteBuf msg, int base, int length, int offset) throws MalformedMessageException {
         int end = WireNames.skip(msg, base, length, offset);
-        if (end < 0) {
-            throw formErr("malformed or truncated name");
+        if (end < 0 || !WireNames.decompresses(msg, base, length, offset)) {
+            throw formErr("malformed, truncated or looping name");
         }
         return end;
     }

@@ -41,4 +41,38 @@ public final class WireNames {
         }
         return -1;
     }
+
+    /**
+     * Whether the name at {@code offset} reads as a name when its compression pointers are followed: every pointer
+     * aims at an earlier position than its own (RFC 1035 4.1.4: "a prior occurrence"), which also rules out loops;
+     * labels are at most 63 bytes; the whole name is at most 255 octets; nothing runs past {@code length}.
+     */
+    public static boolean decompresses(ByteBuf msg, int base, int length, int offset) {
+        int octets = 0;
+        while (offset < length) {
+            int labelLength = msg.getUnsignedByte(base + offset);
+            if (labelLength == 0) {
+                return octets + 1 <= MAX_NAME_LENGTH;
+            }
+            if ((labelLength & 0xC0) == 0xC0) {
+                if (offset + 2 > length) {
+                    return false;
+                }
+                int target = (labelLength & 0x3F) << 8 | msg.getUnsignedByte(base + offset + 1);
+                if (target >= offset) {
+                    return false;
+                }
+                offset = target;
+            } else if (labelLength > MAX_LABEL_LENGTH) {
+                return false;
+            } else {
+                octets += 1 + labelLength;
+                if (octets + 1 > MAX_NAME_LENGTH) {
+                    return false;
+                }
+                offset += 1 + labelLength;
+            }
+        }
+        return false;
+    }
 }

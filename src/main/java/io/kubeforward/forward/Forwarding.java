@@ -103,12 +103,13 @@ public final class Forwarding implements AutoCloseable {
                 }
             }
             entries.add(new Entry(server, block, forwarder, checker));
+            ClientFilter clients = ClientFilter.of(block.acl(), registry, server, block.zones().get(0));
             for (InetAddress address : addresses) {
                 for (String zone : block.zones()) {
                     String from = block.forward().map(ForwardRule::from).orElse(".");
                     List<String> except = block.forward().map(ForwardRule::except).orElse(List.of());
                     routes.computeIfAbsent(new InetSocketAddress(address, block.port()), k -> new ArrayList<>())
-                            .add(new QueryRouter.Route(zone, forwarder, from, except));
+                            .add(new QueryRouter.Route(zone, forwarder, from, except, clients));
                 }
             }
         }

@@ -12,13 +12,19 @@ import java.util.Optional;
 
 /**
  * Picks the rule for a query arriving on one listening socket: the server block whose zone is the
- * longest suffix of the name (REFUSED when none), then its forward rule if the name is under the rule's
- * {@code from} and not under an {@code except} (SERVFAIL otherwise, as CoreDNS with no next plugin).
+ * longest suffix of the name (REFUSED when none), REFUSED when the block's acl blocks the client, then its
+ * forward rule if the name is under the rule's {@code from} and not under an {@code except} (SERVFAIL
+ * otherwise, as CoreDNS with no next plugin).
  */
 public final class QueryRouter {
 
-    /** A zone served on this socket and what answers it. */
-    public record Route(String zone, Optional<Forwarder> forwarder, String from, List<String> except) {
+    /** A zone served on this socket, who may ask, and what answers it. */
+    public record Route(String zone, Optional<Forwarder> forwarder, String from, List<String> except, ClientFilter clients) {
+
+        /** A route that answers every client. */
+        public Route(String zone, Optional<Forwarder> forwarder, String from, List<String> except) {
+            this(zone, forwarder, from, except, ClientFilter.ALLOW_ALL);
+        }
     }
 
     private final ZoneTable zones;
@@ -52,6 +58,10 @@ public final class QueryRouter {
             return;
         }
         Route route = routes[index];
+        if (!route.clients().allows(client.remote())) {
+            answer(query, parsed, client, Rcodes.REFUSED);
+            return;
+        }
         if (route.forwarder().isEmpty() || !from[index].contains(query, parsed.nameEnd())
                 || except[index].contains(query, parsed.nameEnd())) {
             answer(query, parsed, client, Rcodes.SERVFAIL);

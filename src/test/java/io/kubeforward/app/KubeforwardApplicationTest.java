@@ -81,6 +81,12 @@ class KubeforwardApplicationTest {
         return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port") + path);
+        return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void answersOverUdpAndTcpAndRefusesOtherZones() throws IOException {
         DnsTestClient client = new DnsTestClient(dns(), Duration.ofSeconds(6));
@@ -163,7 +169,13 @@ class KubeforwardApplicationTest {
 
     @Test
     void onlyHealthInfoPrometheusAndUpstreamsAreExposed() throws Exception {
-        assertThat(get("/actuator/info").statusCode()).isEqualTo(200);
+        for (String exposed : new String[] {"/actuator/info", "/actuator/prometheus", "/actuator/upstreams"}) {
+            assertThat(get(exposed).statusCode()).as(exposed).isEqualTo(200);
+        }
+        assertThat(get("/actuator/health").statusCode()).as("health: UP or DOWN, but there").isIn(200, 503);
+        // Nothing writes: no shutdown, no log level change.
+        assertThat(post("/actuator/shutdown", "").statusCode()).isEqualTo(404);
+        assertThat(post("/actuator/loggers/ROOT", "{\"configuredLevel\":\"TRACE\"}").statusCode()).isEqualTo(404);
         for (String hidden : new String[] {"/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/loggers",
             "/actuator/heapdump", "/actuator/threaddump", "/actuator/metrics", "/actuator/shutdown", "/actuator/refresh"}) {
             assertThat(get(hidden).statusCode()).as(hidden).isEqualTo(404);

@@ -79,23 +79,39 @@ final class ReferenceQueryReader {
     }
 
     /**
-     * End of the name at {@code at}, or -1. Labels of 1-63 bytes, then a zero byte or (if allowed) a 2-byte
-     * pointer; the labels and their terminator fit in 255 octets (RFC 1035 3.1).
+     * End of the name at {@code at} (just past its zero byte or first pointer), or -1. Labels of 1-63 bytes; a
+     * pointer (where allowed) aims at an earlier position than its own and is followed; the whole name, followed,
+     * fits in 255 octets (RFC 1035 3.1, 4.1.4).
      */
     private int name(int at, boolean pointerAllowed) {
         int octets = 0;
+        int end = -1;
         while (at < m.length) {
             int b = u8(at);
             if (b == 0) {
-                return octets + 1 <= 255 ? at + 1 : -1;
+                return octets + 1 <= 255 ? (end < 0 ? at + 1 : end) : -1;
             }
             if (b >= 0xC0 && pointerAllowed) {
-                return at + 2 <= m.length && octets + 1 <= 255 ? at + 2 : -1;
+                if (at + 2 > m.length) {
+                    return -1;
+                }
+                int target = ((b & 0x3F) << 8) | u8(at + 1);
+                if (target >= at) {
+                    return -1;
+                }
+                if (end < 0) {
+                    end = at + 2;
+                }
+                at = target;
+                continue;
             }
             if (b > 63) {
                 return -1;
             }
             octets += 1 + b;
+            if (octets + 1 > 255) {
+                return -1;
+            }
             at += 1 + b;
         }
         return -1;

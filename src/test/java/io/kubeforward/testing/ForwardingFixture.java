@@ -35,16 +35,22 @@ public final class ForwardingFixture implements AutoCloseable {
     private final DnsServer server;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-    private ForwardingFixture(KubeforwardConfig config, int threads, Duration deadline) {
+    private ForwardingFixture(KubeforwardConfig config, int threads, Duration deadline, ListenerSettings settings) {
         loops = new DnsEventLoops(threads, true);
         forwarding = Forwarding.build(config, loops, registry, Clock.systemUTC(), deadline);
-        server = new DnsServer(loops, ListenerSettings.defaults(), registry);
+        server = new DnsServer(loops, settings, registry);
         server.start(forwarding.routers());
     }
 
     /** Every block of {@code config} on 127.0.0.1 with its own ephemeral port (see TestCorefiles). */
     public static ForwardingFixture start(KubeforwardConfig config) {
-        return new ForwardingFixture(config, 2, Duration.ofSeconds(5));
+        return new ForwardingFixture(config, 2, Duration.ofSeconds(5), ListenerSettings.defaults());
+    }
+
+    /** Like {@link #start(ForwardOptions, TestUpstream...)} with the listeners' limits of {@code settings}. */
+    public static ForwardingFixture start(ForwardOptions options, ListenerSettings settings, TestUpstream... upstreams) {
+        return new ForwardingFixture(config(options, java.util.Arrays.stream(upstreams).map(ForwardingFixture::address).toList()),
+                2, Duration.ofSeconds(5), settings);
     }
 
     public static ForwardingFixture start(ForwardOptions options, TestUpstream... upstreams) {
@@ -57,10 +63,14 @@ public final class ForwardingFixture implements AutoCloseable {
     }
 
     public static ForwardingFixture start(ForwardOptions options, Duration deadline, List<UpstreamAddress> addresses) {
+        return new ForwardingFixture(config(options, addresses), 2, deadline, ListenerSettings.defaults());
+    }
+
+    private static KubeforwardConfig config(ForwardOptions options, List<UpstreamAddress> addresses) {
         ForwardRule rule = new ForwardRule(".", List.of(), new StaticUpstreams(addresses), options);
         ServerBlock block = new ServerBlock(List.of("."), 0, List.of(InetAddress.getLoopbackAddress()), true, false,
                 Optional.of(rule), Optional.empty());
-        return new ForwardingFixture(new KubeforwardConfig(List.of(block), "test"), 2, deadline);
+        return new KubeforwardConfig(List.of(block), "test");
     }
 
     public static UpstreamAddress address(TestUpstream upstream) {
