@@ -190,12 +190,13 @@ final class ReplyInspector {
 
         /**
          * Whether the name at {@code offset}, compression pointers followed, stays within the stored bytes and
-         * off every TTL field: a hit rewrites the TTLs in place, which must not change a name (a crafted pointer may
-         * aim into a TTL field, or into the OPT record that is not stored).
+         * off the header and every TTL field: a hit rewrites the ID, flags, record counts and TTLs in place, which
+         * must not change a name (a crafted pointer may aim into the header, a TTL field, or the OPT record that is
+         * not stored).
          */
         private boolean nameIsStable(int offset) {
             for (int hops = 0; hops < MAX_NAME_STEPS; hops++) {
-                if (offset >= storedLength) {
+                if (offset < io.kubeforward.dns.DnsHeader.LENGTH || offset >= storedLength) {
                     return false;
                 }
                 int labelLength = msg.getUnsignedByte(base + offset);
