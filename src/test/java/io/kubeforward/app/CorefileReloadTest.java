@@ -1,15 +1,14 @@
 package io.kubeforward.app;
 
+import io.kubeforward.testing.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kubeforward.KubeforwardApplication;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.TestUpstream;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,17 +23,6 @@ import org.xbill.DNS.Section;
 /** {@code reload}: the application as its own process applies a good Corefile change and keeps serving through a bad one. */
 class CorefileReloadTest {
 
-    private static int freePort() throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                    ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
-                return udp.getLocalPort();
-            } catch (java.net.BindException taken) {
-                // another
-            }
-        }
-        throw new IllegalStateException("no free port");
-    }
 
     private static String corefile(int port, String upstream) {
         return """
@@ -63,11 +51,11 @@ class CorefileReloadTest {
     @Test
     void aGoodChangeIsAppliedAndABadOneKeepsTheRunningConfiguration(@TempDir Path dir) throws Exception {
         try (TestUpstream a = TestUpstream.start("10.0.0.1"); TestUpstream b = TestUpstream.start("10.0.0.2")) {
-            int port = freePort();
+            int port = FreePorts.udpAndTcp();
             Path file = Files.writeString(dir.resolve("Corefile"), corefile(port, "127.0.0.1:" + a.port()));
             String java = ProcessHandle.current().info().command().orElse("java");
             Process app = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), KubeforwardApplication.class.getName(), "--server.port=" + freePort(),
+                    System.getProperty("java.class.path"), KubeforwardApplication.class.getName(), "--server.port=" + FreePorts.udpAndTcp(),
                     "--server.address=127.0.0.1", "--kubeforward.corefile=" + file))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
             try {

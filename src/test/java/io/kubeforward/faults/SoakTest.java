@@ -1,5 +1,6 @@
 package io.kubeforward.faults;
 
+import io.kubeforward.testing.FreePorts;
 import static io.kubeforward.discovery.DiscoveryHarness.endpoint;
 import static io.kubeforward.discovery.DiscoveryHarness.ready;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,10 +15,8 @@ import io.kubeforward.testing.TestUpstream.Mode;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1Endpoint;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,8 +93,8 @@ class SoakTest {
         harness.create("kube-dns-1", slice(flapper, inSlice, null));
         flapper.dns().flapPeriod(Duration.ofSeconds(1)).mode(Mode.FLAPPING);
 
-        int dnsPort = freePort();
-        int httpPort = freePort();
+        int dnsPort = FreePorts.udpAndTcp();
+        int httpPort = FreePorts.udpAndTcp();
         Path log = OUT.resolve("app.log");
         Process app = startApplication(dnsPort, httpPort, log);
         InetSocketAddress dns = new InetSocketAddress(InetAddress.getLoopbackAddress(), dnsPort);
@@ -221,17 +220,6 @@ class SoakTest {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static int freePort() throws IOException {
-        for (int i = 0; i < 50; i++) {
-            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                    ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
-                return udp.getLocalPort();
-            } catch (java.net.BindException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port");
-    }
 
     private static long rss(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

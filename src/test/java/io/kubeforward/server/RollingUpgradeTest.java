@@ -1,15 +1,14 @@
 package io.kubeforward.server;
 
+import io.kubeforward.testing.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kubeforward.KubeforwardApplication;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.TestUpstream;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,17 +28,6 @@ import org.xbill.DNS.Rcode;
  */
 class RollingUpgradeTest {
 
-    private static int freePort() throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                    ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, InetAddress.getLoopbackAddress())) {
-                return udp.getLocalPort();
-            } catch (java.net.BindException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port");
-    }
 
     private static ConfigurableApplicationContext start(int dnsPort, TestUpstream upstream, String lameduck) {
         return new SpringApplicationBuilder(KubeforwardApplication.class).run(
@@ -54,7 +42,7 @@ class RollingUpgradeTest {
     @Test
     void replacingARunningInstanceUnderLoadFailsNoQuery() throws Exception {
         try (TestUpstream upstream = TestUpstream.start("10.0.0.1")) {
-            int port = freePort();
+            int port = FreePorts.udpAndTcp();
             InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
             ConfigurableApplicationContext old = start(port, upstream, "2s");
             AtomicInteger ok = new AtomicInteger();
