@@ -20,11 +20,9 @@ DEBIAN_MIRROR=${KUBEFORWARD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SUITE=bookworm
 BASE_PACKAGES=iproute2,iptables
 TOOLS_PACKAGES=bind9-dnsutils,python3
-# jdeps over kubeforward's class path names java.base, java.desktop (java.beans), java.logging, java.management,
-# java.naming, java.net.http, java.security.jgss, java.sql, java.xml, jdk.unsupported; the rest are found
-# by running it: jdk.crypto.ec-era algorithms live in java.base on 25, jdk.management for the process metrics,
-# jdk.naming.dns is not needed (no JNDI DNS), jdk.zipfs for Spring Boot's jar tools (the layer extraction).
-JRE_MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.unsupported,jdk.management,jdk.zipfs,jdk.crypto.cryptoki
+# The Java runtime's modules: what jdeps finds in kubeforward's jar and its libraries (computed from the jar at
+# image build time), plus modules only reached by name at run time.
+JRE_EXTRA_MODULES=jdk.zipfs
 PAUSE_IMAGE=localhost/kubeforward-test/pause:1
 
 # podman limits its runroot to 50 characters: a short path under /run, removed once the images are made.
@@ -79,7 +77,7 @@ build_image() {
         podman_node build --pull=never --network=none --layers=false -f "$file" -t "$ref" "$@" "$context" \
             >"$IMAGE_CACHE/build-$(basename "${ref%%:*}").log" 2>&1 \
             || { tail -n 30 "$IMAGE_CACHE/build-$(basename "${ref%%:*}").log" >&2; die "building $ref failed"; }
-        podman_node save --format docker-archive -o "$archive.tmp" "$ref" >/dev/null
+        podman_node save -q --format docker-archive -o "$archive.tmp" "$ref" >/dev/null
         mv "$archive.tmp" "$archive"
     fi
     echo "$archive"
@@ -91,8 +89,8 @@ import_rootfs_image() {
     local archive="$IMAGE_CACHE/$(echo "$ref" | tr '/:' '__').tar"
     if [[ ! -f "$archive" ]]; then
         log "importing $tar as $ref"
-        podman_node import "$tar" "$ref" >/dev/null
-        podman_node save --format docker-archive -o "$archive.tmp" "$ref" >/dev/null
+        podman_node import -q "$tar" "$ref" >/dev/null
+        podman_node save -q --format docker-archive -o "$archive.tmp" "$ref" >/dev/null
         mv "$archive.tmp" "$archive"
     fi
     echo "$archive"
@@ -113,25 +111,31 @@ base_image() {
     podman_node image exists "$BASE_IMAGE" || podman_node load -i "$IMAGE_CACHE/$(echo "$BASE_IMAGE" | tr '/:' '__').tar" >/dev/null
 }
 
-# The Java runtime: jlink of the installed JDK with JRE_MODULES, on the base image.
+# The Java runtime: jlink of the installed JDK with the modules kubeforward needs, on the base image.
 jre_image() {
+    local jar=$1
     base_image
-    local jdk version ctx
+    local jdk version ctx modules
     jdk=$(jdk_home)
     version=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.runtime.version/ {print $2; exit}')
+    ctx="$IMAGE_CACHE/jre-context.$$"
+    rm -rf "$ctx"; mkdir -p "$ctx/app"
+    "$jdk/bin/java" -Djarmode=tools -jar "$jar" extract --destination "$ctx/app" >/dev/null || die "cannot extract $jar"
+    modules=$("$jdk/bin/jdeps" --ignore-missing-deps --multi-release "${version%%.*}" --print-module-deps \
+        "$ctx"/app/lib/*.jar "$ctx/app/kubeforward.jar") || die "jdeps failed on $jar"
+    rm -rf "$ctx/app"
+    JRE_MODULES="$modules,$JRE_EXTRA_MODULES"
     local key
     key=$(printf '%s %s %s %s' "$BASE_IMAGE" "$version" "$JRE_MODULES" "$(cat "$HERE/node/images/jre/Containerfile")" | sha256sum | cut -c1-12)
     JRE_IMAGE_REF=localhost/kubeforward-test/jre:25-$key
     if [[ ! -f "$IMAGE_CACHE/$(echo "$JRE_IMAGE_REF" | tr '/:' '__').tar" ]]; then
-        ctx="$IMAGE_CACHE/jre-context.$$"
-        rm -rf "$ctx"; mkdir -p "$ctx"
         log "jlink: a runtime with $JRE_MODULES from $jdk ($version)"
         "$jdk/bin/jlink" --add-modules "$JRE_MODULES" --strip-debug --no-header-files --no-man-pages \
-            --compress=zip-6 --output "$ctx/openjdk" || die "jlink failed"
+            --compress=zip-6 --generate-cds-archive --output "$ctx/openjdk" || die "jlink failed"
         cp "$HERE/node/images/jre/Containerfile" "$ctx/"
         build_image "$JRE_IMAGE_REF" "$ctx" "$ctx/Containerfile" --build-arg "BASE=$BASE_IMAGE" >/dev/null
-        rm -rf "$ctx"
     fi
+    rm -rf "$ctx"
     podman_node image exists "$JRE_IMAGE_REF" || podman_node load -i "$IMAGE_CACHE/$(echo "$JRE_IMAGE_REF" | tr '/:' '__').tar" >/dev/null
 }
 
@@ -177,7 +181,7 @@ kubeforward_image() {
     repo=$(cd "$HERE/.." && pwd)
     jar="$repo/target/kubeforward.jar"
     [[ -f "$jar" ]] || die "$jar not found: build it first (./mvnw -B -DskipTests package)"
-    jre_image
+    jre_image "$jar"
     key=$(inputs_hash "$jar" "$repo/Dockerfile" "$repo/.dockerignore" "$repo/bin/kubeforward" <(echo "$JRE_IMAGE_REF"))
     KUBEFORWARD_IMAGE=localhost/kubeforward:dev-$key
     KUBEFORWARD_ARCHIVE=$(build_image "$KUBEFORWARD_IMAGE" "$repo" "$repo/Dockerfile" --build-arg "JRE_IMAGE=$JRE_IMAGE_REF")
