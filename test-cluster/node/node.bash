@@ -613,6 +613,8 @@ stop_node_components() {
     kill_node_containers "$dir"
     unmount_below "$nd/"
     unmount_below "/run/containerd/"
+    # What lives in /run on a real node is gone after a power-off: containerd's and runc's state.
+    rm -rf "$nd/containerd/state" "$nd/runc"
     remove_node_network "$nd/machine-before.state"
     remove_node_chains "$dir"
 }
@@ -664,8 +666,9 @@ start_node() {
     start_scheduler "$dir"
     start_kubelet "$dir"
     start_kube_proxy "$dir"
-    wait_ready "$dir" kube-proxy kube_proxy_healthy
     if api_reachable; then
+        # kube-proxy reports healthy once it has synced the rules, which needs the API server.
+        wait_ready "$dir" kube-proxy kube_proxy_healthy
         wait_ready "$dir" kubelet node_ready
         log "node $NODE_NAME Ready ($NODE_IP) after $((SECONDS - start)) s"
     else
