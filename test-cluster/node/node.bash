@@ -23,7 +23,8 @@ API_SERVICE_IP=198.19.244.1
 KUBE_DNS_IP=198.19.244.10
 NODE_LOCAL_DNS_IP=169.254.20.10
 CLUSTER_DOMAIN=cluster.local
-# The "external" names the stub upstream answers (everything else under them is NXDOMAIN).
+# The "external" names the stub upstream answers: every name under EXTERNAL_ZONE has EXTERNAL_ADDRESS; everything
+# else is NXDOMAIN.
 EXTERNAL_ZONE=example.org
 EXTERNAL_NAME=www.example.org
 EXTERNAL_ADDRESS=198.19.239.80
@@ -424,18 +425,23 @@ start_kube_proxy() {
     echo $! >"$dir/kube-proxy.pid"
 }
 
-# The upstream for every name outside the cluster: CoreDNS on the node IP, answering EXTERNAL_NAME and NXDOMAIN
-# for the rest. kube-dns and the node-local caches forward "." to it (the kubelet's resolvConf names it).
+# The upstream for every name outside the cluster: CoreDNS on the node IP, answering every name under EXTERNAL_ZONE
+# and NXDOMAIN for the rest. kube-dns and the node-local caches forward "." to it (the kubelet's resolvConf names it).
 start_stub_dns() {
     local dir=$1 nd
     nd=$(node_dir "$dir")
     running "$dir" stub-dns && return
     cat >"$nd/stub.Corefile" <<COREFILE
+$EXTERNAL_ZONE:53 {
+    bind $NODE_IP
+    template IN A $EXTERNAL_ZONE {
+        answer "{{ .Name }} 30 IN A $EXTERNAL_ADDRESS"
+    }
+}
 .:53 {
     bind $NODE_IP
-    hosts {
-        $EXTERNAL_ADDRESS $EXTERNAL_NAME $EXTERNAL_ZONE
-        ttl 30
+    template ANY ANY {
+        rcode NXDOMAIN
     }
 }
 COREFILE

@@ -9,7 +9,10 @@ stdout (or --out), with per-second counts and the times of the failures.
 
 The names are asked in turn (type A). An answer is correct when its rcode is NOERROR and it holds an A record with
 the expected address (with no address given: any A record). The server defaults to the first nameserver of
-/etc/resolv.conf, as a pod's resolver would use.
+/etc/resolv.conf, as a pod's resolver would use. A name may hold fields, filled per query so that every query asks
+a new name (a cache miss): {n} the query's number, {ip} an address of 198.18.0.0/15 from it, {ipdash} the same with
+dashes, e.g. --name '{ipdash}.default.pod.cluster.local={ip}' (CoreDNS's `pods insecure` answers it) or
+--name 'q{n}.example.org=198.19.239.80'.
 """
 import argparse
 import json
@@ -112,7 +115,18 @@ def run(args):
     names = []
     for spec in args.name:
         name, _, address = spec.partition("=")
-        names.append((name, encode_name(name), address or None))
+        templated = "{" in spec
+        names.append((name, None if templated else encode_name(name), address or None, templated))
+
+    def pick(index):
+        name, wire, address, templated = names[index % len(names)]
+        if not templated:
+            return name, wire, address
+        n = index // len(names)
+        ip = f"198.{18 + (n >> 16 & 1)}.{n >> 8 & 0xff}.{n & 0xff}"
+        fields = {"n": n, "ip": ip, "ipdash": ip.replace(".", "-")}
+        name, address = name.format(**fields), (address or "").format(**fields) or None
+        return name, encode_name(name), address
     server = (args.server or resolv_conf_server(), args.port)
     selector = selectors.DefaultSelector()
     queries = []
@@ -155,7 +169,7 @@ def run(args):
         while next_index < total and start + next_index * interval <= now:
             q = Query()
             q.index = next_index
-            q.name, q.wire, q.expected = names[next_index % len(names)]
+            q.name, q.wire, q.expected = pick(next_index)
             q.start = now
             q.first = q.final = q.latency = None
             queries.append(q)
