@@ -41,17 +41,44 @@ NODE_OWNER_FILE=${CACHE_ROOT}/node.owner
 node_dir() { echo "$1/node"; }
 node_log() { echo "--- cluster: $2 $(date -Is)" >>"$1/$3.log"; }
 
-node_require() {
-    [[ $(id -u) == 0 ]] || die "--node needs root (containerd, kubelet, network setup)"
+NODE_PACKAGES="containerd runc containernetworking-plugins iproute2 iptables nftables conntrack nfacct podman debootstrap bind9-dnsutils curl openssl"
+
+# Why a node cannot start here, or nothing (exit 0) when it can.
+node_problem() {
+    [[ $(id -u) == 0 ]] || { echo "a node needs root (containerd, kubelet, network setup)"; return 1; }
     local c
     for c in containerd containerd-shim-runc-v2 runc ctr ip iptables ip6tables iptables-nft-save iptables-legacy-save \
-        nft conntrack nfacct sysctl findmnt podman debootstrap; do
-        command -v "$c" >/dev/null || die "--node needs $c (Debian packages: containerd runc iproute2 iptables nftables conntrack nfacct podman debootstrap)"
+        nft conntrack nfacct sysctl findmnt nsenter podman debootstrap dig curl openssl; do
+        command -v "$c" >/dev/null || { echo "a node needs $c (apt-get install $NODE_PACKAGES)"; return 1; }
     done
     local p
     for p in bridge host-local loopback; do
-        [[ -x /usr/lib/cni/$p ]] || die "--node needs the CNI plugin /usr/lib/cni/$p (Debian package containernetworking-plugins)"
+        [[ -x /usr/lib/cni/$p ]] || { echo "a node needs the CNI plugin /usr/lib/cni/$p (apt-get install containernetworking-plugins)"; return 1; }
     done
+    if [[ -f "$NODE_OWNER_FILE" ]]; then
+        local owner
+        owner=$(cat "$NODE_OWNER_FILE")
+        if [[ -d "$owner" ]] && node_processes_alive "$owner"; then
+            echo "a node of $owner is running on this machine (one kubelet per machine): $SELF stop $owner"
+            return 1
+        fi
+    fi
+}
+
+node_require() {
+    local problem
+    problem=$(node_problem) || die "$problem"
+}
+
+# `cluster node-check`: exit 0 if a node can start here, else print why and exit 1.
+cmd_node_check() {
+    local problem
+    if problem=$(node_problem); then
+        echo "a node can start here"
+    else
+        echo "$problem"
+        return 1
+    fi
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -74,7 +101,8 @@ machine_state() {
     echo "## rules"
     { ip -4 rule; ip -6 rule; } | sort
     echo "## netns"
-    ip netns list 2>/dev/null | sort
+    # NetnsTestHost's namespaces (kubeforward-ID) belong to test JVMs that may run beside the node.
+    ip netns list 2>/dev/null | grep -vE '^kubeforward-[0-9a-z]+( |$)' | sort
     echo "## iptables-nft"
     { iptables-nft-save; ip6tables-nft-save; } 2>/dev/null | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//' | sort
     echo "## iptables-legacy"
@@ -99,12 +127,17 @@ machine_state() {
     ps -eo pid=,args= | grep -F -- "$dir/" | grep -v -e 'grep -F' -e "$$" | awk '{$1=""; print}' | sort || true
 }
 
+# The machine's state without what NetnsTestHost adds for test JVMs that may run beside the node (its veths are kfhID).
+machine_state_of_node() {
+    machine_state "$1" | grep -vE 'kfh[0-9a-z]{3,}'
+}
+
 record_machine_state() {
     local dir=$1 nd
     nd=$(node_dir "$dir")
     [[ -f "$nd/machine-before.state" ]] && return
     mkdir -p "$nd"
-    machine_state "$dir" >"$nd/machine-before.state.tmp"
+    machine_state_of_node "$dir" >"$nd/machine-before.state.tmp"
     local s
     for s in "${NODE_SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$nd/sysctls-before.tmp"
     mv "$nd/sysctls-before.tmp" "$nd/sysctls-before"
@@ -117,7 +150,7 @@ cmd_check_clean() {
     dir=$(cluster_dir "${1:-}")
     nd=$(node_dir "$dir")
     [[ -f "$nd/machine-before.state" ]] || die "no record of the machine before a node start in $nd"
-    machine_state "$dir" >"$nd/machine-after.state"
+    machine_state_of_node "$dir" >"$nd/machine-after.state"
     if diff -u "$nd/machine-before.state" "$nd/machine-after.state" >"$nd/leftovers.diff"; then
         log "the node left nothing behind"
         rm -f "$nd/leftovers.diff"
@@ -578,16 +611,20 @@ restore_sysctls() {
     done <"$nd/sysctls-before"
 }
 
+# The pods' network: sandboxes' namespaces, veths, the pod bridge, the local cache's interface, conntrack entries.
+# With ALL also the node IP's bridge and the service route (they stay across a reboot: the API server and the stub
+# upstream, which stand for machines elsewhere, listen there).
 remove_node_network() {
-    local before=$1 ns
+    local before=$1 all=${2:-} ns
     # Pod sandboxes' network namespaces (CNI names them cni-...) that did not exist before.
     for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
         [[ $ns == cni-* ]] || continue
         grep -qx "$ns.*" "$before" && continue
         ip netns del "$ns" 2>/dev/null || true
     done
-    local link
-    for link in $POD_BRIDGE $NODE_BRIDGE nodelocaldns; do
+    local link links="$POD_BRIDGE nodelocaldns"
+    [[ -n $all ]] && links+=" $NODE_BRIDGE"
+    for link in $links; do
         ip link show dev "$link" >/dev/null 2>&1 || continue
         grep -qxF "$link" "$before" && continue
         ip link del "$link" 2>/dev/null || true
@@ -598,7 +635,7 @@ remove_node_network() {
         grep -qxF "$link" "$before" && continue
         ip link del "$link" 2>/dev/null || true
     done
-    ip route del "$SERVICE_CIDR" 2>/dev/null || true
+    [[ -n $all ]] && { ip route del "$SERVICE_CIDR" 2>/dev/null || true; }
     conntrack -D -s "${POD_CIDR%.*}.0/16" >/dev/null 2>&1 || true
     conntrack -D -d "${POD_CIDR%.*}.0/16" >/dev/null 2>&1 || true
     conntrack -D -d "$NODE_LOCAL_DNS_IP" >/dev/null 2>&1 || true
@@ -606,16 +643,14 @@ remove_node_network() {
 }
 
 # Everything on the node goes, as at a power-off: processes, containers, mounts, network, chains. The control
-# plane (etcd, kube-apiserver) stays unless the caller stops it too.
+# plane (etcd, kube-apiserver, controller-manager, scheduler) and the stub upstream stay unless the caller stops
+# them too (stop_control_plane_extras).
 stop_node_components() {
     local dir=$1 nd
     nd=$(node_dir "$dir")
     [[ -f "$nd/machine-before.state" ]] || return 0
     stop_process "$dir" kube-proxy TERM 5
     stop_process "$dir" kubelet TERM 5
-    stop_process "$dir" kube-scheduler TERM 5
-    stop_process "$dir" kube-controller-manager TERM 5
-    stop_process "$dir" stub-dns TERM 5
     kill_node_containers "$dir"
     unmount_below "$nd/"
     unmount_below "/run/containerd/"
@@ -631,7 +666,11 @@ undo_node_side_effects() {
     nd=$(node_dir "$dir")
     before="$nd/machine-before.state"
     [[ -f "$before" ]] || return 0
+    stop_process "$dir" kube-scheduler TERM 5
+    stop_process "$dir" kube-controller-manager TERM 5
+    stop_process "$dir" stub-dns TERM 5
     stop_node_components "$dir"
+    remove_node_network "$before" all
     remove_new_nft_and_nfacct "$before"
     remove_node_cgroups "$before"
     remove_new_paths "$before"
@@ -667,9 +706,12 @@ start_node() {
         import_image "$archive"
     done
     write_node_images_env "$dir"
+    # The controllers are the control plane's and the stub is the world outside: a reboot of the node keeps them.
     start_stub_dns "$dir"
-    start_controller_manager "$dir"
-    start_scheduler "$dir"
+    if api_reachable; then
+        start_controller_manager "$dir"
+        start_scheduler "$dir"
+    fi
     start_kubelet "$dir"
     start_kube_proxy "$dir"
     if api_reachable; then

@@ -1,12 +1,27 @@
 package io.kubeforward.actuate;
 
+import io.kubeforward.config.ConfigException;
+import io.kubeforward.config.IpText;
+import io.kubeforward.config.KubeforwardConfig;
 import io.kubeforward.discovery.KubernetesDiscovery;
 import io.kubeforward.forward.Forwarding;
 import io.kubeforward.server.DnsServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
-/** Registers the DNS health indicator and the upstreams endpoint. */
+/** Registers the DNS health indicator, the Corefile's status endpoints, the readiness file and the upstreams endpoint. */
 @Configuration(proxyBeanMethods = false)
 public class ActuatorConfiguration {
 
@@ -16,20 +31,27 @@ public class ActuatorConfiguration {
     }
 
     @Bean
-    StatusHttpEndpoints statusHttpEndpoints(io.kubeforward.config.KubeforwardConfig config,
-            org.springframework.boot.availability.ApplicationAvailability availability, DnsReadinessIndicator dns,
-            org.springframework.beans.factory.ObjectProvider<io.micrometer.prometheusmetrics.PrometheusMeterRegistry> prometheus,
-            org.springframework.core.env.Environment environment) {
+    StatusHttpEndpoints statusHttpEndpoints(KubeforwardConfig config, ApplicationAvailability availability, DnsReadinessIndicator dns,
+            ObjectProvider<PrometheusMeterRegistry> prometheus, Environment environment) {
         int managementPort = environment.getProperty("management.server.port", Integer.class,
                 environment.getProperty("server.port", Integer.class, 8080));
-        for (java.net.InetSocketAddress address : config.status().addresses()) {
+        for (InetSocketAddress address : config.status().addresses()) {
             if (address.getPort() == managementPort) {
-                throw new io.kubeforward.config.ConfigException(config.origin(), "the health/ready/prometheus address "
-                        + io.kubeforward.config.IpText.hostPort(address.getAddress(), address.getPort())
+                throw new ConfigException(config.origin(), "the health/ready/prometheus address "
+                        + IpText.hostPort(address.getAddress(), address.getPort())
                         + " uses the management port (server.port " + managementPort + "); move one of them");
             }
         }
-        return new StatusHttpEndpoints(config.status(), availability, dns, java.util.Optional.ofNullable(prometheus.getIfAvailable()));
+        return new StatusHttpEndpoints(config.status(), availability, dns, Optional.ofNullable(prometheus.getIfAvailable()));
+    }
+
+    /** Only with {@code kubeforward.readiness.file} set (the chart sets it for its exec readiness probe). */
+    @Bean
+    @ConditionalOnProperty("kubeforward.readiness.file")
+    ReadinessFile readinessFile(@Value("${kubeforward.readiness.file}") String file, ApplicationAvailability availability,
+            DnsReadinessIndicator dns) {
+        return new ReadinessFile(Path.of(file), () -> availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
+                && Status.UP.equals(dns.health().getStatus()), Clock.systemUTC());
     }
 
     @Bean

@@ -190,7 +190,10 @@ class HelmChartTest {
                 .isEqualTo(Map.of("maxSurge", 1, "maxUnavailable", 0));
         // A container port on a hostNetwork pod is a host port: the surge pod could not be scheduled.
         assertThat(container).doesNotContainKey("ports");
-        assertThat(at(container, "readinessProbe", "httpGet", "path")).isEqualTo("/actuator/health/readiness");
+        // Readiness through the pod's own file: the management port is shared with a surge pod (SO_REUSEPORT).
+        assertThat(at(container, "readinessProbe", "exec", "command")).isEqualTo(List.of("/app/kubeforward", "--ready"));
+        assertThat(HelmChartTest.<Map<String, Object>>list(container, "env"))
+                .contains(Map.of("name", "KUBEFORWARD_READINESS_FILE", "value", "/tmp/kubeforward/ready"));
         assertThat(at(container, "livenessProbe", "httpGet", "path")).isEqualTo("/actuator/health/liveness");
         assertThat(HelmChartTest.<Map<String, Object>>list(container, "volumeMounts")).extracting(m -> m.get("mountPath"))
                 .contains("/tmp", "/etc/kubeforward", NODE_SNAPSHOT_DIR, "/run/xtables.lock");

@@ -1,0 +1,313 @@
+package io.kubeforward.testcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * kubeforward as users run it, on the real node of {@code test-cluster/cluster start --node}: the image built from the
+ * project's Dockerfile, the chart installed with helm, a DaemonSet pod that becomes Ready through its own probes and
+ * answers a client pod on 169.254.20.10, node-local-dns's own Corefile installed through the chart, the bad-day
+ * scenarios of {@code test-cluster/node/scenarios} (short versions) beside the standard node-local-dns scheme, and a
+ * machine left as it was. Runs after {@code package} (failsafe): the image needs the jar.
+ *
+ * <p>Needs root, the node's Debian packages and the built binaries; skipped with the reason otherwise, a failure
+ * with {@code KUBEFORWARD_REQUIRE_NODE=true} (CI). {@code -Dkubeforward.node.scenarios=a,b} runs only those scenarios,
+ * {@code -Dkubeforward.node.scenarios=none} none.
+ */
+@Tag("node")
+@ExtendWith(RealNodeIT.NodeAvailable.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealNodeIT {
+
+    static final String REQUIRE_ENV = "KUBEFORWARD_REQUIRE_NODE";
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration SCENARIOS_TIMEOUT = Duration.ofMinutes(60);
+    private static final String LOCAL_IP = "169.254.20.10";
+
+    private ClusterScript script;
+    private Path dir;
+    private Map<String, String> env;
+
+    /** Disables the class with the reason when no node can start here, or fails it when the tier is required. */
+    static final class NodeAvailable implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            String problem = problem();
+            if (problem.isEmpty()) {
+                return ConditionEvaluationResult.enabled("a node can start here");
+            }
+            if (Boolean.parseBoolean(System.getenv(REQUIRE_ENV))) {
+                throw new ExtensionConfigurationException("node tier required (" + REQUIRE_ENV + "=true), but " + problem);
+            }
+            return ConditionEvaluationResult.disabled("node tier skipped: " + problem + ". Set " + REQUIRE_ENV
+                    + "=true to make this a failure.");
+        }
+
+        private static String problem() {
+            var script = ClusterScript.locate();
+            if (script.isEmpty()) {
+                return ClusterScript.RELATIVE_PATH + " not found";
+            }
+            if (script.get().builtBinaries().isEmpty()) {
+                return "the test-cluster binaries are not built (test-cluster/cluster build)";
+            }
+            if (!Files.isRegularFile(script.get().projectDir().resolve("target/kubeforward.jar"))) {
+                return "target/kubeforward.jar is missing (the tier runs in verify, after package)";
+            }
+            ClusterScript.Result check = script.get().run(Duration.ofSeconds(30), "node-check");
+            return check.exitCode() == 0 ? "" : check.stdout().strip();
+        }
+    }
+
+    @BeforeAll
+    void startTheNodeAndBuildTheImage() throws IOException {
+        script = ClusterScript.locate().orElseThrow();
+        dir = script.projectDir().resolve("target/test-node/n" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36));
+        Files.createDirectories(dir);
+        long start = System.nanoTime();
+        script.runChecked(START_TIMEOUT, "start", "--node", dir.toString(), "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+        long started = System.nanoTime();
+        String image = script.runChecked(START_TIMEOUT, "image", dir.toString());
+        System.out.printf("[measure] node Ready with kube-dns after %d s; image built and imported after %d s more: %s%n",
+                (started - start) / 1_000_000_000, (System.nanoTime() - started) / 1_000_000_000, image.strip());
+        env = readEnv();
+    }
+
+    @AfterAll
+    void stopTheNodeAndCheckNothingIsLeft() {
+        if (dir == null) {
+            return;
+        }
+        // `stop` undoes every side effect of the node and compares the machine with its record: exit 1 if anything is left.
+        ClusterScript.Result stop = script.run(Duration.ofMinutes(5), "stop", dir.toString());
+        assertThat(stop.exitCode()).as("cluster stop (leftovers in %s/node/leftovers.diff):%n%s", dir, stop.stderr()).isZero();
+        assertThat(stop.stderr()).contains("the node left nothing behind");
+    }
+
+    @Test
+    @Order(1)
+    void theChartInstalledWithHelmGivesAReadyPodThatAnswersAClientPod() throws Exception {
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
+        // Ready through its own probes: the kubelet's readiness probe is the pod's exec of `kubeforward --ready`.
+        String ready = kubectl("-n", "kube-system", "get", "pods", "-l", "app.kubernetes.io/name=kubeforward", "-o",
+                "jsonpath={.items[0].status.conditions[?(@.type==\"Ready\")].status}");
+        assertThat(ready).isEqualTo("True");
+        startClientPod();
+        assertThat(kubectl("exec", "dns-client", "--", "cat", "/etc/resolv.conf")).contains("nameserver " + LOCAL_IP);
+        assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "kubernetes.default.svc.cluster.local").strip())
+                .isEqualTo(env.get("API_SERVICE_IP"));
+        assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", env.get("EXTERNAL_NAME")).strip())
+                .isEqualTo(env.get("EXTERNAL_ADDRESS"));
+        // The endpoints come from the EndpointSlice controller, which follows the CoreDNS pods' readiness.
+        String upstreams = curl("http://" + env.get("NODE_IP") + ":9254/actuator/upstreams");
+        assertThat(upstreams).contains("kube-system/kube-dns").contains("\"state\":\"WATCHING\"");
+    }
+
+    /** node-local-dns's own Corefile, as config.corefile: its `prometheus :9253` and `health LOCAL_IP:8080` are served too. */
+    @Test
+    @Order(2)
+    void nodeLocalDnsesOwnCorefileThroughTheChartServesDnsAndItsStatusPorts() throws Exception {
+        Path values = dir.resolve("node-local-dns-corefile-values.yaml");
+        Files.writeString(values, "config:\n  corefile: |\n" + nodeLocalDnsCorefile().indent(4) + "nodeSetup:\n  localIPs: [\"" + LOCAL_IP + "\"]\n");
+        List<String> args = new ArrayList<>(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait",
+                "--timeout", "180s", "-f", values.toString()));
+        helm(args, values());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "kubernetes.default.svc.cluster.local").strip())
+                    .isEqualTo(env.get("API_SERVICE_IP"));
+            assertThat(curl("http://" + LOCAL_IP + ":8080/health")).isEqualTo("OK");
+            assertThat(curl("http://127.0.0.1:9253/metrics")).contains("kubeforward_dns_requests_total");
+        });
+        // Back to the chart's own Corefile for what follows.
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
+    }
+
+    @Test
+    @Order(3)
+    void onEveryBadDayKubeforwardLosesNoQueryAfterOneRetryWhereTheClusterIpSchemeFails() throws Exception {
+        String only = System.getProperty("kubeforward.node.scenarios", "");
+        if (only.equals("none")) {
+            return;
+        }
+        Path out = dir.resolve("scenarios.json");
+        List<String> command = new ArrayList<>(List.of(script.projectDir().resolve("test-cluster/node/scenarios").toString(),
+                dir.toString(), "--short", "--out", out.toString()));
+        if (!only.isEmpty()) {
+            command.addAll(List.of("--only", only));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).inheritIO().start();
+        assertThat(process.waitFor(SCENARIOS_TIMEOUT.toMinutes(), TimeUnit.MINUTES)).as("scenarios finished").isTrue();
+        assertThat(process.exitValue()).as("scenarios exit code").isZero();
+        JsonNode results = JsonMapper.builder().build().readTree(out.toFile()).get("results");
+        Map<String, JsonNode> byName = new HashMap<>();
+        for (JsonNode r : results) {
+            byName.put(r.get("scheme").asString() + "/" + r.get("scenario").asString(), r);
+            System.out.printf("SCENARIO %-15s %-28s sent=%d failedFirstTry=%d failedAfterRetry=%d p99=%sms%n", r.get("scheme").asString(),
+                    r.get("scenario").asString(), r.get("sent").asInt(), r.get("failed_first_try").asInt(), r.get("failed_after_retry").asInt(),
+                    r.get("latency_ms").get("p99"));
+        }
+        for (JsonNode r : results) {
+            if (r.get("scheme").asString().equals("kubeforward")) {
+                assertThat(r.get("failed_after_retry").asInt()).as("kubeforward, %s: failed after one retry", r.get("scenario").asString())
+                        .isZero();
+            }
+        }
+        JsonNode frozen = byName.get("node-local-dns/api-down-frozen-pod");
+        if (frozen != null) {
+            // The case the project exists for: the ClusterIP keeps routing to a frozen pod while the API server is down.
+            assertThat(frozen.get("failed_first_try").asInt()).as("the ClusterIP scheme with a frozen pod during an outage")
+                    .isPositive();
+        }
+    }
+
+    private String chart() {
+        return script.projectDir().resolve("charts/kubeforward").toString();
+    }
+
+    private List<String> values() {
+        String image = env.get("KUBEFORWARD_IMAGE");
+        int colon = image.lastIndexOf(':');
+        return List.of("--set", "image.repository=" + image.substring(0, colon), "--set", "image.tag=" + image.substring(colon + 1),
+                "--set", "image.pullPolicy=Never", "--set", "dns.kubeDNS.clusterIP=" + env.get("KUBE_DNS_IP"),
+                "--set", "snapshot.hostPath=" + dir.resolve("node/hostpath/kubeforward"));
+    }
+
+    private String nodeLocalDnsCorefile() {
+        String block = """
+                %s:53 {
+                    errors
+                    cache {
+                        success 9984 30
+                        denial 9984 5
+                    }
+                    reload
+                    loop
+                    bind %s
+                    forward . %s {
+                        force_tcp
+                    }
+                    prometheus :9253
+                    health %s:8080
+                }
+                """.formatted("cluster.local", LOCAL_IP, env.get("KUBE_DNS_IP"), LOCAL_IP);
+        StringBuilder corefile = new StringBuilder(block);
+        for (String zone : List.of("in-addr.arpa", "ip6.arpa")) {
+            corefile.append("""
+                    %s:53 {
+                        errors
+                        cache 30
+                        reload
+                        loop
+                        bind %s
+                        forward . %s {
+                            force_tcp
+                        }
+                        prometheus :9253
+                    }
+                    """.formatted(zone, LOCAL_IP, env.get("KUBE_DNS_IP")));
+        }
+        corefile.append("""
+                .:53 {
+                    errors
+                    cache 30
+                    reload
+                    loop
+                    bind %s
+                    forward . /etc/resolv.conf
+                    prometheus :9253
+                }
+                """.formatted(LOCAL_IP));
+        return corefile.toString();
+    }
+
+    private void startClientPod() throws Exception {
+        Path pod = dir.resolve("client-pod.yaml");
+        Files.writeString(pod, """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: dns-client, namespace: default}
+                spec:
+                  terminationGracePeriodSeconds: 1
+                  containers:
+                    - name: tools
+                      image: %s
+                      imagePullPolicy: Never
+                """.formatted(env.get("TOOLS_IMAGE")));
+        kubectl("apply", "-f", pod.toString());
+        kubectl("wait", "--for=condition=Ready", "pod/dns-client", "--timeout=120s");
+    }
+
+    private String kubectl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(env.get("KUBECTL"), "--kubeconfig", env.get("KUBECONFIG")));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private void helm(List<String> args, List<String> more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(env.get("HELM"), "--kubeconfig", env.get("KUBECONFIG")));
+        command.addAll(args);
+        command.addAll(more);
+        run(command);
+    }
+
+    private static String curl(String url) throws Exception {
+        return run(List.of("curl", "-fsS", "--max-time", "3", url)).strip();
+    }
+
+    private static String run(List<String> command) throws Exception {
+        Path output = Files.createTempFile("node-it-", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("timed out: " + command);
+            }
+            String text = Files.readString(output);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue() + ":\n" + text);
+            }
+            return text;
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private Map<String, String> readEnv() throws IOException {
+        Map<String, String> values = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("env"))) {
+            String entry = line.startsWith("export ") ? line.substring("export ".length()) : line;
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                values.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        return values;
+    }
+}
