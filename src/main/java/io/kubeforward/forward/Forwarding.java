@@ -11,7 +11,7 @@ import io.kubeforward.config.Transport;
 import io.kubeforward.config.TlsOptions;
 import io.kubeforward.metrics.ForwardMetrics;
 import io.kubeforward.metrics.UpstreamMetrics;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.upstream.ConnectionSettings;
 import io.kubeforward.upstream.HealthChecker;
 import io.kubeforward.upstream.Upstream;

@@ -2,7 +2,7 @@ package io.kubeforward.upstream;
 
 import io.kubeforward.config.Transport;
 import io.kubeforward.config.UpstreamAddress;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.time.Instant;

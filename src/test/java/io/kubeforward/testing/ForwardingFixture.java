@@ -8,7 +8,7 @@ import io.kubeforward.config.StaticUpstreams;
 import io.kubeforward.config.Transport;
 import io.kubeforward.config.UpstreamAddress;
 import io.kubeforward.forward.Forwarding;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.server.DnsServer;
 import io.kubeforward.server.ListenerSettings;
 import io.kubeforward.upstream.Upstream;
