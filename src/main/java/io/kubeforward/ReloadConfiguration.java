@@ -33,9 +33,10 @@ class ReloadConfiguration {
 
             @Override
             public void start() {
-                if (config.reload().isPresent() && !properties.corefile().isBlank()) {
+                if (config.reload().isPresent() && config.corefileSha256().isPresent() && !properties.corefile().isBlank()) {
+                    // From the digest of what was loaded: a change written since then is noticed at the first check.
                     watcher = new CorefileWatcher(Path.of(properties.corefile()), config.reload().get(),
-                            () -> restart(context, arguments.getSourceArgs()));
+                            config.corefileSha256().get(), () -> restart(context, arguments.getSourceArgs()));
                     watcher.start();
                 }
                 running = true;
