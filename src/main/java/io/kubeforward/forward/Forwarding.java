@@ -131,6 +131,9 @@ public final class Forwarding implements AutoCloseable {
             UpstreamMetrics metrics = new UpstreamMetrics(registry, name, address.url());
             Upstream upstream = new Upstream(address, loops, settings, metrics);
             metrics.trackRtt(upstream, rule.options().readTimeout());
+            if (rule.options().slowThreshold().isPresent()) {
+                metrics.trackSlowAnswers();
+            }
             return upstream;
         });
     }

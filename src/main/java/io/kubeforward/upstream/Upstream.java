@@ -168,6 +168,11 @@ public final class Upstream {
         rttEwmaNanos.set(previous == 0 ? rttNanos : previous + (rttNanos - previous) / 8);
     }
 
+    /** An answer of this upstream took longer than its rule's {@code slow_threshold}. */
+    public void answeredSlowly() {
+        counters.slowAnswer();
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
