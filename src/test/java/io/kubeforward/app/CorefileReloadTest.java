@@ -4,7 +4,7 @@ import io.kubeforward.testing.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kubeforward.KubeforwardApplication;
+import io.kubeforward.testing.ApplicationProcess;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.TestUpstream;
 import java.net.InetAddress;
@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,12 +52,8 @@ class CorefileReloadTest {
         try (TestUpstream a = TestUpstream.start("10.0.0.1"); TestUpstream b = TestUpstream.start("10.0.0.2")) {
             int port = FreePorts.udpAndTcp();
             Path file = Files.writeString(dir.resolve("Corefile"), corefile(port, "127.0.0.1:" + a.port()));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Process app = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), KubeforwardApplication.class.getName(), "--server.port=" + FreePorts.udpAndTcp(),
-                    "--server.address=127.0.0.1", "--kubeforward.corefile=" + file))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
-            try {
+            try (ApplicationProcess app = ApplicationProcess.start(dir.resolve("app.log"), "--server.port=" + FreePorts.udpAndTcp(),
+                    "--server.address=127.0.0.1", "--kubeforward.corefile=" + file)) {
                 DnsTestClient client = new DnsTestClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofSeconds(1));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> answer(client, "a.example.").equals("10.0.0.1"));
@@ -82,9 +77,6 @@ class CorefileReloadTest {
                 for (int i = 0; i < 20; i++) {
                     assertThat(answer(client, "c" + i + ".example.")).isEqualTo("10.0.0.2");
                 }
-            } finally {
-                app.destroy();
-                assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
         }
     }

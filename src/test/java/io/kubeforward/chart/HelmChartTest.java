@@ -43,6 +43,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -329,6 +330,18 @@ class HelmChartTest {
         assertThat(applyDryRun(plain)).contains("configmap/kf-kubeforward-dashboard created (server dry run)");
     }
 
+    /** {@code logFormat}: Spring Boot's structured console logging, through the property it reads; text by default. */
+    @ParameterizedTest(name = "logFormat={0}")
+    @ValueSource(strings = {"ecs", "logstash"})
+    void logFormatTurnsOnStructuredConsoleLogging(String format) throws IOException {
+        Map<String, String> env = pod(parse(template("", "--set", "logFormat=" + format))).env();
+        StandardEnvironment spring = new StandardEnvironment();
+        spring.getPropertySources().addFirst(new SystemEnvironmentPropertySource("pod", Map.copyOf(env)));
+        assertThat(Binder.get(spring)
+                .bind("logging.structured.format.console", String.class).orElse("")).isEqualTo(format);
+        assertThat(pod(parse(template(""))).env()).doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
+    }
+
     @ParameterizedTest(name = "--set {0}")
     @CsvSource(delimiter = '|', textBlock = """
             dns.localIP=eth0                  | at '/dns/localIP': 'anyOf' failed
@@ -337,6 +350,7 @@ class HelmChartTest {
             unknownKey=1                      | additional properties 'unknownKey' not allowed
             dns.kubeDNS.takeover=true         | dns.kubeDNS.takeover needs dns.kubeDNS.clusterIP
             config.corefile=x,config.yaml.a=b | set at most one of config.corefile and config.yaml
+            logFormat=json                    | at '/logFormat'
             """)
     void invalidValuesAreRejectedWhenRendering(String set, String message) {
         assertThatThrownBy(() -> template("", "--set", set)).hasMessageContainingAll("helm exited with 1", message);
