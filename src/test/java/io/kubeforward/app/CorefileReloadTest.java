@@ -9,6 +9,10 @@ import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.TestUpstream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,12 +51,20 @@ class CorefileReloadTest {
         }
     }
 
+    private static int health(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
     @Test
     void aGoodChangeIsAppliedAndABadOneKeepsTheRunningConfiguration(@TempDir Path dir) throws Exception {
         try (TestUpstream a = TestUpstream.start("10.0.0.1"); TestUpstream b = TestUpstream.start("10.0.0.2")) {
             int port = FreePorts.udpAndTcp();
             Path file = Files.writeString(dir.resolve("Corefile"), corefile(port, "127.0.0.1:" + a.port()));
-            try (ApplicationProcess app = ApplicationProcess.start(dir.resolve("app.log"), "--server.port=" + FreePorts.udpAndTcp(),
+            int management = FreePorts.udpAndTcp();
+            try (ApplicationProcess app = ApplicationProcess.start(dir.resolve("app.log"), "--server.port=" + management,
                     "--server.address=127.0.0.1", "--kubeforward.corefile=" + file)) {
                 DnsTestClient client = new DnsTestClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofSeconds(1));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -70,6 +82,10 @@ class CorefileReloadTest {
                         (System.nanoTime() - changed) / 1_000_000, failures);
                 assertThat(last).isEqualTo("10.0.0.2");
                 assertThat(failures).isZero();
+                // The process outlives the old instance's shutdown: its actuator (a new HTTP server) still answers.
+                Thread.sleep(5000);
+                assertThat(app.isAlive()).as("the process after the reload").isTrue();
+                assertThat(health(management)).isEqualTo(200);
 
                 Files.writeString(file, corefile(port, "not-an-address"));
                 await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(dir.resolve("app.log"))
