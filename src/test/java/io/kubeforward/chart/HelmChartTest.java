@@ -231,6 +231,10 @@ class HelmChartTest {
         Pod pod = pod(manifests);
 
         KubeforwardConfig config = pod.config();
+        // The node setup creates exactly the addresses the configuration binds: a missing one fails the bind.
+        List<String> bound = config.servers().stream().flatMap(s -> s.bindAddresses().stream()).map(InetAddress::getHostAddress)
+                .distinct().toList();
+        assertThat(pod.nodeSetup().localIps()).as("nodeSetup.localIPs of %s", valuesFile).containsExactlyInAnyOrderElementsOf(bound);
         assertThat(config.origin()).startsWith(key.equals("Corefile") ? "Corefile " + pod.etc() : "Spring properties");
         assertThat(config.servers()).isNotEmpty();
         assertThat(config.servers()).allSatisfy(server -> assertThat(server.port()).isEqualTo(53));
@@ -328,6 +332,15 @@ class HelmChartTest {
         List<Map<String, Object>> plain = manifests.stream()
                 .filter(m -> !String.valueOf(m.get("apiVersion")).startsWith(OPERATOR_API_GROUP)).toList();
         assertThat(applyDryRun(plain)).contains("configmap/kf-kubeforward-dashboard created (server dry run)");
+    }
+
+    /** What helm shows of the packaged chart is enough to operate it: NOTES point only at the chart's own README. */
+    @Test
+    void theNotesPointAtTheChartsOwnReadme() throws IOException {
+        String notes = Files.readString(CHART.resolve("templates/NOTES.txt"));
+        assertThat(notes).doesNotContain("docs/").contains("helm show readme");
+        assertThat(helm("show", "readme", CHART.toString()))
+                .contains("helm rollback", "helm upgrade", "nodeName", "pod-security.kubernetes.io/enforce=privileged");
     }
 
     /** {@code logFormat}: Spring Boot's structured console logging, through the property it reads; text by default. */

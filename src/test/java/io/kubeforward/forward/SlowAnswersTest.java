@@ -134,6 +134,12 @@ class SlowAnswersTest {
         assertThat(output.getAll()).contains(LINE + "after.example.org.");
     }
 
+    @Test
+    void theDocumentedLogRateIsTheCodes() throws IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/configuration.md"));
+        assertThat(doc).contains("at most " + SlowAnswers.LINES_PER_SECOND + " lines per second per server block");
+    }
+
     private static int count(String text, String needle) {
         int n = 0;
         for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
