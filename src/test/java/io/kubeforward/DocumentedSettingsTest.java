@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubeforward.discovery.DiscoveryProperties;
 import io.kubeforward.server.ListenerProperties;
+import io.kubeforward.testing.MarkdownTables;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -42,8 +43,8 @@ class DocumentedSettingsTest {
             "## Kubernetes client (`kubeforward.kubernetes.*`), io.kubeforward.discovery.DiscoveryProperties"})
     void aPropertyTableNamesExactlyItsRecordsComponentsWithTheirDefaults(String heading, Class<?> record) throws IOException {
         Map<String, String> documented = new LinkedHashMap<>();
-        for (List<String> row : rows(DOCS.resolve("configuration.md"), heading)) {
-            documented.put(camel(row.get(0).replace("`", "")), row.get(1));
+        for (List<String> row : MarkdownTables.rows(DOCS.resolve("configuration.md"), heading)) {
+            documented.put(MarkdownTables.camel(row.get(0).replace("`", "")), row.get(1));
         }
         Map<String, String> defaults = new LinkedHashMap<>();
         for (RecordComponent component : record.getRecordComponents()) {
@@ -131,32 +132,5 @@ class DocumentedSettingsTest {
             }
         }
         return names;
-    }
-
-    private static List<List<String>> rows(Path doc, String heading) throws IOException {
-        String text = Files.readString(doc);
-        int at = text.indexOf("\n" + heading + "\n");
-        assertThat(at).as("%s has %s", doc, heading).isNotNegative();
-        List<List<String>> rows = new ArrayList<>();
-        boolean inTable = false;
-        for (String line : text.substring(at + heading.length() + 2).split("\n")) {
-            if (line.startsWith("|")) {
-                inTable = true;
-                if (!line.startsWith("|---")) {
-                    rows.add(Arrays.stream(line.substring(1, line.length() - 1).split("\\|")).map(String::strip).toList());
-                }
-            } else if (inTable) {
-                break;
-            }
-        }
-        return rows.subList(1, rows.size());
-    }
-
-    private static String camel(String kebab) {
-        StringBuilder out = new StringBuilder();
-        for (String part : kebab.split("-")) {
-            out.append(out.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-        }
-        return out.toString();
     }
 }

@@ -11,6 +11,7 @@ import io.kubeforward.discovery.DiscoveryHarness.Host;
 import io.kubeforward.testcluster.KubernetesCluster;
 import io.kubeforward.testcluster.NetnsTestHost;
 import io.kubeforward.testcluster.RealKubernetesCluster;
+import io.kubeforward.testing.Closer;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.FreePorts;
 import io.kubeforward.testing.Peers;
@@ -69,7 +70,7 @@ class MonitoringOnPrometheusTest {
     private final KubernetesCluster cluster;
     private final ApiClient admin;
     private final DiscoveryHarness harness;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     MonitoringOnPrometheusTest(KubernetesCluster cluster, ApiClient admin) throws Exception {
         this.cluster = cluster;
@@ -79,15 +80,15 @@ class MonitoringOnPrometheusTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
+        try {
+            closer.close();
+        } finally {
+            harness.close();
         }
-        harness.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return closer.keep(resource);
     }
 
     @Test

@@ -42,13 +42,24 @@ class CorefileWatcherTest {
         assertThat(loaded.corefileSha256()).isNotEqualTo(Optional.of(ContentDigest.sha256(OTHER.getBytes())));
     }
 
-    @Test
-    void aValidChangeWrittenBetweenTheLoadAndTheWatchersStartIsApplied() throws Exception {
+    /** Writes {@link #GOOD}, loads it, then writes {@code change} (if any) before any watcher exists: the window. */
+    private Loaded loadThenChange(String change) throws Exception {
         Path file = Files.writeString(dir.resolve("Corefile"), GOOD);
         String loaded = source.load(file.toString()).config().corefileSha256().orElseThrow();
-        Files.writeString(file, OTHER); // inside the window
+        if (change != null) {
+            Files.writeString(file, change);
+        }
+        return new Loaded(file, loaded);
+    }
+
+    private record Loaded(Path file, String sha256) {
+    }
+
+    @Test
+    void aValidChangeWrittenBetweenTheLoadAndTheWatchersStartIsApplied() throws Exception {
+        Loaded loaded = loadThenChange(OTHER);
         CountDownLatch applied = new CountDownLatch(1);
-        try (CorefileWatcher watcher = new CorefileWatcher(file, EVERY_2S, loaded, applied::countDown)) {
+        try (CorefileWatcher watcher = new CorefileWatcher(loaded.file(), EVERY_2S, loaded.sha256(), applied::countDown)) {
             watcher.start();
             assertThat(applied.await(10, TimeUnit.SECONDS)).as("the change was applied").isTrue();
         }
@@ -56,26 +67,23 @@ class CorefileWatcherTest {
 
     @Test
     void aBrokenChangeWrittenInThatWindowIsReportedOnce(CapturedOutput output) throws Exception {
-        Path file = Files.writeString(dir.resolve("Corefile"), GOOD);
-        String loaded = source.load(file.toString()).config().corefileSha256().orElseThrow();
-        Files.writeString(file, BROKEN); // inside the window
+        Loaded loaded = loadThenChange(BROKEN);
         CountDownLatch applied = new CountDownLatch(1);
-        try (CorefileWatcher watcher = new CorefileWatcher(file, EVERY_2S, loaded, applied::countDown)) {
+        try (CorefileWatcher watcher = new CorefileWatcher(loaded.file(), EVERY_2S, loaded.sha256(), applied::countDown)) {
             watcher.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains("changed but is not valid"));
             Thread.sleep(EVERY_2S.interval().toMillis() + 500); // one more check: the same broken content is not reported again
         }
         assertThat(applied.getCount()).as("nothing applied").isEqualTo(1);
         assertThat(output.getAll()).containsOnlyOnce("changed but is not valid")
-                .contains(file + ":3: forward: ");
+                .contains(loaded.file() + ":3: forward: ");
     }
 
     @Test
     void theLoadedContentUnchangedIsNeverReapplied() throws Exception {
-        Path file = Files.writeString(dir.resolve("Corefile"), GOOD);
-        String loaded = source.load(file.toString()).config().corefileSha256().orElseThrow();
+        Loaded loaded = loadThenChange(null);
         CountDownLatch applied = new CountDownLatch(1);
-        try (CorefileWatcher watcher = new CorefileWatcher(file, EVERY_2S, loaded, applied::countDown)) {
+        try (CorefileWatcher watcher = new CorefileWatcher(loaded.file(), EVERY_2S, loaded.sha256(), applied::countDown)) {
             watcher.start();
             assertThat(applied.await(EVERY_2S.interval().toMillis() + 1500, TimeUnit.MILLISECONDS)).isFalse();
         }

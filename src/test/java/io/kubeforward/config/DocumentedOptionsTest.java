@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import io.kubeforward.testing.MarkdownTables;
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
@@ -29,24 +30,8 @@ class DocumentedOptionsTest {
     private static final Path CONFIGURATION = Path.of("docs/configuration.md");
     private static final Pattern FIRST_CODE = Pattern.compile("`([^`]*)`");
 
-    /** Rows of the first table after {@code heading}: cells without the outer pipes, trimmed. */
-    static List<List<String>> table(Path doc, String heading) throws IOException {
-        String text = Files.readString(doc);
-        int at = text.indexOf("\n" + heading + "\n");
-        assertThat(at).as("%s has the heading %s", doc, heading).isNotNegative();
-        List<List<String>> rows = new ArrayList<>();
-        boolean inTable = false;
-        for (String line : text.substring(at + heading.length() + 2).split("\n")) {
-            if (line.startsWith("|")) {
-                inTable = true;
-                if (!line.startsWith("|---") && !line.startsWith("| ---")) {
-                    rows.add(Arrays.stream(line.substring(1, line.length() - 1).split("(?<!\\\\)\\|")).map(String::strip).toList());
-                }
-            } else if (inTable) {
-                break;
-            }
-        }
-        return rows.subList(1, rows.size()); // without the header
+    private static List<List<String>> table(Path doc, String heading) throws IOException {
+        return MarkdownTables.rows(doc, heading);
     }
 
     private static String firstCode(String cell) {
@@ -57,14 +42,6 @@ class DocumentedOptionsTest {
     /** {@code `read_timeout D`} → {@code read_timeout}; {@code `force-tcp: true`} → {@code force-tcp}. */
     private static String name(String cell) {
         return firstCode(cell).split("[ :]", 2)[0];
-    }
-
-    private static String camel(String kebab) {
-        StringBuilder out = new StringBuilder();
-        for (String part : kebab.split("-")) {
-            out.append(out.isEmpty() ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
-        }
-        return out.toString();
     }
 
     private static Set<String> components(Class<?> record, String... except) {
@@ -106,7 +83,7 @@ class DocumentedOptionsTest {
             }
         }
         assertThat(documented).isEqualTo(parserOptions());
-        Set<String> yaml = new TreeSet<>(yamlKeys.values().stream().map(DocumentedOptionsTest::camel).toList());
+        Set<String> yaml = new TreeSet<>(yamlKeys.values().stream().map(MarkdownTables::camel).toList());
         assertThat(yaml).as("YAML keys of the forward options").isEqualTo(components(KubeforwardProperties.Forward.class,
                 "from", "to", "service"));
     }
@@ -120,7 +97,7 @@ class DocumentedOptionsTest {
             }
             String option = name(row.get(0));
             assertThat(problemWith(option)).as("documented option %s", option).doesNotContain("unknown option");
-            yaml.add(camel(name(row.get(1))));
+            yaml.add(MarkdownTables.camel(name(row.get(1))));
         }
         assertThat(yaml).isEqualTo(components(KubeforwardProperties.Service.class));
     }

@@ -3,6 +3,7 @@ package io.kubeforward.forward;
 import static io.kubeforward.testing.ForwardingFixture.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubeforward.testing.Closer;
 import io.kubeforward.testing.ForwardingFixture;
 import io.kubeforward.testing.TestUpstream;
 import io.micrometer.core.instrument.Counter;
@@ -32,20 +33,17 @@ import org.xbill.DNS.Rcode;
 class SlowAnswersTest {
 
     private static final String LINE = "slow answer for ";
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ExecutorService clients = Executors.newFixedThreadPool(32);
+    private final Closer closer = new Closer();
+    private final ExecutorService clients = closer.keep(Executors.newFixedThreadPool(32));
 
     @AfterEach
     void closeAll() throws Exception {
         clients.shutdownNow();
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
+        closer.close();
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return closer.keep(resource);
     }
 
     private static double slowAnswers(ForwardingFixture fixture, TestUpstream upstream) {
