@@ -1,5 +1,7 @@
 # kubeforward container image. Notes and trade-offs: docs/container.md.
 # Needs the packaged jar first (./mvnw -B package), then e.g.: docker build -t kubeforward:0.1.0 .
+# JRE_IMAGE: a Debian or Ubuntu based image with a Java 25 runtime on PATH (apt-get below); the test node builds
+# one here (test-cluster/node/images.bash: debootstrap + jlink) and passes it as --build-arg JRE_IMAGE=...
 ARG JRE_IMAGE=eclipse-temurin:25-jre
 
 # Split the Spring Boot jar into its layers (dependencies change rarely, the application often), so an image
@@ -14,9 +16,14 @@ FROM ${JRE_IMAGE}
 # The node setup runs the node's network tools: ip (iproute2) for the interface, iptables/ip6tables for the
 # NOTRACK rules. The iptables package brings both backends (iptables-nft, iptables-legacy); kubeforward uses the
 # one that already holds the node's rules.
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iptables \
- && rm -rf /var/lib/apt/lists/*
+# A base that already has them (the test node's) needs no package download.
+RUN if command -v ip >/dev/null && command -v iptables-nft >/dev/null && command -v iptables-legacy >/dev/null; then \
+      echo "iproute2 and iptables already present"; \
+    else \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iptables \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 LABEL org.opencontainers.image.title="kubeforward" \
       org.opencontainers.image.description="Node-local DNS forwarder for Kubernetes"
 # A user for running without the node setup (e.g. the local profile). The Helm chart runs the container as root

@@ -147,7 +147,7 @@ public final class UpstreamsEndpoint {
         return new UpstreamReport(io.kubeforward.config.IpText.format(u.address().address().getAddress()), u.address().address().getPort(),
                 u.address().transport().scheme(), !u.isDown(options.maxFails()), u.consecutiveFailures(), u.lastProbe(),
                 u.lastProbeSucceeded(), u.lastProbeRttNanos() < 0 ? -1 : u.lastProbeRttNanos() / 1e6, u.rttEwmaNanos() / 1e6,
-                millis(u.srttNanos()), millis(u.rttvarNanos()), u.attemptTimeoutNanos(options.forceTcp(), options.readTimeout().toNanos()) / 1e6,
+                millis(u.srttNanos(options.forceTcp())), millis(u.rttvarNanos(options.forceTcp())), u.attemptTimeoutNanos(options.forceTcp(), options.readTimeout().toNanos()) / 1e6,
                 u.inFlight(), u.queries(), u.errors(), u.address().origin(), endpoint.map(DiscoveredEndpoint::condition).orElse(""),
                 endpoint.map(DiscoveredEndpoint::topologyZone).orElse(""), endpoint.map(DiscoveredEndpoint::nodeName).orElse(""), local);
     }

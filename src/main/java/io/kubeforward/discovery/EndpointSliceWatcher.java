@@ -5,6 +5,7 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
+import io.kubeforward.config.AddressFamily;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,7 +33,6 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     private final EndpointSliceReader reader;
     private final Consumer<EndpointsUpdate> publisher;
     private final Optional<EndpointSnapshotStore> snapshots;
-    private final Duration snapshotAfter;
     private final WatchStatus status;
     private final SharedInformerFactory factory;
     private final SharedIndexInformer<V1EndpointSlice> informer;
@@ -48,16 +48,12 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     public record EndpointsUpdate(EndpointSet previous, EndpointSet current, String cause) {
     }
 
-    /**
-     * @param snapshotAfter how long to wait for the first list before serving from the snapshot
-     */
-    EndpointSliceWatcher(ApiClient client, String namespace, String serviceName, PortSelection port, io.kubeforward.config.AddressFamily family,
-            Optional<EndpointSnapshotStore> snapshots, Duration snapshotAfter, WatchStatus status, Consumer<EndpointsUpdate> publisher) {
+    EndpointSliceWatcher(ApiClient client, String namespace, String serviceName, PortSelection port, AddressFamily family,
+            Optional<EndpointSnapshotStore> snapshots, WatchStatus status, Consumer<EndpointsUpdate> publisher) {
         this.service = namespace + "/" + serviceName;
         this.reader = new EndpointSliceReader(port, family);
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.snapshots = snapshots;
-        this.snapshotAfter = snapshotAfter;
         this.status = status;
         this.listerWatcher = new EndpointSliceListerWatcher(client, namespace, serviceName, status);
         this.factory = new SharedInformerFactory(client);
@@ -104,31 +100,39 @@ public final class EndpointSliceWatcher implements AutoCloseable {
         return known;
     }
 
+    /**
+     * Hands the snapshot's set to the pool, if {@code snapshot} is configured and the file holds a set for this
+     * Service: called before the listeners open and before {@link #start()}, so a start while the API server is
+     * unreachable answers from its first query. The first successful list replaces it.
+     *
+     * @return whether a set was loaded
+     */
+    public boolean loadSnapshot() {
+        Optional<EndpointSet> saved = snapshots.flatMap(EndpointSnapshotStore::load);
+        saved.ifPresent(set -> {
+            log.info("{}: serving the snapshot's {} endpoints until the first list of the EndpointSlices", service, set.endpoints().size());
+            publish(set, "snapshot");
+        });
+        return saved.isPresent();
+    }
+
     public void start() {
         factory.startAllRegisteredInformers();
         executor.execute(this::awaitFirstSync);
-        if (snapshots.isPresent()) {
-            executor.schedule(this::loadSnapshotIfNotSynced, snapshotAfter.toMillis(), TimeUnit.MILLISECONDS);
-        }
+    }
+
+    /** Whether the EndpointSlices have been listed at least once. */
+    public boolean isSynced() {
+        return synced;
     }
 
     private void awaitFirstSync() {
         if (informer.hasSynced()) {
-            synced = true;
             recompute();
+            synced = true;
         } else {
             executor.schedule(this::awaitFirstSync, SYNC_POLL.toMillis(), TimeUnit.MILLISECONDS);
         }
-    }
-
-    private void loadSnapshotIfNotSynced() {
-        if (synced) {
-            return;
-        }
-        snapshots.flatMap(EndpointSnapshotStore::load).ifPresent(set -> {
-            log.info("{}: API server not reached within {}; serving the snapshot until the watch syncs", service, snapshotAfter);
-            publish(set, "snapshot");
-        });
     }
 
     private void requestRecompute() {
@@ -154,7 +158,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
             }
             return;
         }
-        if (!known || !next.effective().equals(current.effective())) {
+        if (!known || !synced || !next.effective().equals(current.effective())) {
             publish(next, "watch");
         } else if (!next.equals(current)) {
             // Only endpoints out of rotation changed: nothing for the pool, but keep what we show and save true.

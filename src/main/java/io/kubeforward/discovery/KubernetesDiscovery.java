@@ -6,6 +6,7 @@ import io.kubeforward.forward.Forwarding;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,22 +14,38 @@ import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.function.Supplier;
 import org.springframework.context.ApplicationEventPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * One {@link EndpointSliceWatcher} per {@code kubeforward} rule, started with the application; each change
  * is published as an {@link EndpointsChangedEvent}. Without such rules it does nothing and needs no API
  * server.
+ *
+ * <p>It starts before the DNS listeners open, so that every pool it feeds already holds upstreams when the first
+ * query arrives: the snapshot's endpoints where a snapshot is on disk, else the rule's {@code fallback}, else the
+ * first list of the EndpointSlices, waited for up to {@code kubeforward.kubernetes.initial-sync-timeout}. A
+ * second instance starting beside a running one (a surge upgrade sharing the port with SO_REUSEPORT) so never
+ * takes its share of queries with nothing to send them to.
  */
 public final class KubernetesDiscovery implements SmartLifecycle {
 
+    private static final Logger log = LoggerFactory.getLogger(KubernetesDiscovery.class);
+    /** Before node setup ({@code DEFAULT_PHASE - 200}) and the DNS listeners ({@code DEFAULT_PHASE - 100}); stops after them. */
+    static final int PHASE = DEFAULT_PHASE - 300;
+    private static final Duration SYNC_POLL = Duration.ofMillis(10);
+
     private final Map<String, EndpointSliceWatcher> watchers = new LinkedHashMap<>();
+    private final Map<String, Boolean> hasFallback = new LinkedHashMap<>();
+    private final Duration initialSyncTimeout;
     private final Map<String, NodeZone> zones = new LinkedHashMap<>();
     private final List<Runnable> onStart = new ArrayList<>();
     private volatile boolean running;
 
     public KubernetesDiscovery(Forwarding forwarding, Supplier<ApiClient> clients, ApplicationEventPublisher events,
             MeterRegistry registry, DiscoveryProperties properties, Clock clock) {
+        this.initialSyncTimeout = properties.initialSyncTimeout();
         ApiClient client = null;
         for (Forwarding.Entry entry : forwarding.entries()) {
             Optional<ForwardRule> rule = entry.block().forward();
@@ -49,13 +66,14 @@ public final class KubernetesDiscovery implements SmartLifecycle {
             EndpointSliceWatcher[] self = new EndpointSliceWatcher[1];
             DiscoveryMetrics[] metrics = new DiscoveryMetrics[1];
             EndpointSliceWatcher watcher = new EndpointSliceWatcher(client, namespace, source.serviceName(), port,
-                    source.addressFamily(), snapshots, properties.snapshotAfter(), status, update -> {
+                    source.addressFamily(), snapshots, status, update -> {
                         events.publishEvent(new EndpointsChangedEvent(pool, service, update.previous(), update.current(), update.cause()));
                         metrics[0].applied();
                     });
             self[0] = watcher;
             metrics[0] = new DiscoveryMetrics(registry, service, status, () -> self[0].current());
             watchers.put(pool, watcher);
+            hasFallback.put(pool, !source.fallback().isEmpty());
             NodeZone zone = new NodeZone(source.zonePreference());
             zones.put(pool, zone);
             ApiClient api = client;
@@ -85,9 +103,41 @@ public final class KubernetesDiscovery implements SmartLifecycle {
 
     @Override
     public void start() {
+        List<String> waitFor = new ArrayList<>();
+        watchers.forEach((pool, watcher) -> {
+            if (!watcher.loadSnapshot() && !hasFallback.get(pool)) {
+                waitFor.add(pool);
+            }
+        });
         watchers.values().forEach(EndpointSliceWatcher::start);
         onStart.forEach(Runnable::run);
         running = true;
+        awaitFirstLists(waitFor);
+    }
+
+    /** Blocks (the listeners wait) until the pools without snapshot or fallback have their first list, or the timeout. */
+    private void awaitFirstLists(List<String> pools) {
+        long deadline = System.nanoTime() + initialSyncTimeout.toNanos();
+        for (String pool : pools) {
+            EndpointSliceWatcher watcher = watchers.get(pool);
+            while (!watcher.isKnown() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(SYNC_POLL);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (!watcher.isKnown()) {
+                log.warn("{}: EndpointSlices not listed within {} and no snapshot or fallback: opening the listeners; its zones "
+                        + "answer SERVFAIL until the API server answers", watcher.service(), initialSyncTimeout);
+            }
+        }
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     @Override

@@ -130,7 +130,7 @@ public final class Forwarding implements AutoCloseable {
         return new UpstreamPool(name, address -> {
             UpstreamMetrics metrics = new UpstreamMetrics(registry, name, address.url());
             Upstream upstream = new Upstream(address, loops, settings, metrics);
-            metrics.trackRtt(upstream, rule.options().readTimeout());
+            metrics.trackRtt(upstream, rule.options().readTimeout(), rule.options().forceTcp() || upstream.address().transport() == io.kubeforward.config.Transport.TLS);
             if (rule.options().slowThreshold().isPresent()) {
                 metrics.trackSlowAnswers();
             }

@@ -56,16 +56,17 @@ public final class UpstreamMetrics implements UpstreamCounters {
     }
 
     /**
-     * Adds the gauges of {@code upstream}'s adaptive timeout: the UDP attempt timeout it has now (with
-     * {@code readTimeout} as its ceiling) and the smoothed round-trip time behind it (NaN before the first answer).
+     * Adds the gauges of {@code upstream}'s adaptive timeout over the transport its queries use ({@code tcp}: TCP or
+     * TLS, as with {@code force_tcp}; else UDP): the attempt timeout it has now (with {@code readTimeout} as its
+     * ceiling) and the smoothed round-trip time behind it (NaN before the first answer).
      */
-    public void trackRtt(Upstream upstream, Duration readTimeout) {
+    public void trackRtt(Upstream upstream, Duration readTimeout, boolean tcp) {
         long ceiling = readTimeout.toNanos();
-        add(Gauge.builder("kubeforward.proxy.attempt.timeout", upstream, u -> u.attemptTimeoutNanos(false, ceiling) / 1e9)
-                .description("Current per-attempt UDP timeout: srtt + max(100 ms, 4 x rttvar), at most read_timeout")
+        add(Gauge.builder("kubeforward.proxy.attempt.timeout", upstream, u -> u.attemptTimeoutNanos(tcp, ceiling) / 1e9)
+                .description("Current per-attempt timeout: srtt + max(100 ms, 4 x rttvar), at most read_timeout")
                 .baseUnit("seconds").tags(tags).register(registry));
-        add(Gauge.builder("kubeforward.proxy.srtt", upstream, u -> u.srttNanos() < 0 ? Double.NaN : u.srttNanos() / 1e9)
-                .description("Smoothed round-trip time of answered UDP exchanges and probes")
+        add(Gauge.builder("kubeforward.proxy.srtt", upstream, u -> u.srttNanos(tcp) < 0 ? Double.NaN : u.srttNanos(tcp) / 1e9)
+                .description("Smoothed round-trip time of answered exchanges and probes")
                 .baseUnit("seconds").tags(tags).register(registry));
     }
 

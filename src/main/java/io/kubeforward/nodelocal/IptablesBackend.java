@@ -19,6 +19,12 @@ record IptablesBackend(String iptables, String ip6tables) {
     static IptablesBackend detect(Commands commands) {
         int nft = ruleCount(commands, "iptables-nft-save");
         int legacy = ruleCount(commands, "iptables-legacy-save");
+        if (legacy < 0 && nft >= 0) {
+            // Without CAP_NET_RAW iptables-legacy cannot even read its tables: a node whose kube-proxy uses the
+            // legacy backend would silently get our rules in nf_tables, where they do nothing.
+            log.warn("iptables-legacy-save failed ({}): the legacy tables cannot be checked; if this node's rules are in "
+                    + "iptables-legacy, give the container CAP_NET_RAW (the chart does)", lastFailure(commands, "iptables-legacy-save"));
+        }
         IptablesBackend backend;
         if (nft < 0 && legacy < 0) {
             backend = new IptablesBackend("iptables", "ip6tables");
@@ -29,6 +35,11 @@ record IptablesBackend(String iptables, String ip6tables) {
         }
         log.info("iptables backend: {} (rules found: nf_tables {}, legacy {})", backend.iptables(), nft, legacy);
         return backend;
+    }
+
+    private static String lastFailure(Commands commands, String save) {
+        String output = commands.run(List.of(save)).output();
+        return output.lines().reduce((first, second) -> second).orElse("no output");
     }
 
     /** Rules in the backend's ruleset, or -1 when its tool is missing or fails. */

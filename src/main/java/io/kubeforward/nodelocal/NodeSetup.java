@@ -2,6 +2,9 @@ package io.kubeforward.nodelocal;
 
 import io.kubeforward.server.ListenersReadyEvent;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -11,8 +14,9 @@ import org.springframework.context.event.EventListener;
 
 /**
  * Node setup over the application's life: the interface before the listeners bind (they bind its IPs), the
- * NOTRACK rules once the listeners serve, both re-checked every sync interval, and on shutdown, after the
- * DNS server has drained, rules then interface removed (unless {@code skip-teardown}).
+ * NOTRACK rules once the listeners serve, both re-checked every sync interval, the interface also repaired as soon
+ * as the kernel reports it changed ({@link LinkMonitor}), and on shutdown, after the DNS server has drained, rules
+ * then interface removed (unless {@code skip-teardown}).
  */
 public final class NodeSetup implements SmartLifecycle {
 
@@ -28,7 +32,9 @@ public final class NodeSetup implements SmartLifecycle {
         thread.setDaemon(true);
         return thread;
     });
+    private final AtomicBoolean repairQueued = new AtomicBoolean();
     private volatile NotrackRules rules;
+    private volatile LinkMonitor monitor;
     private volatile boolean running;
 
     public NodeSetup(NodeSetupProperties properties) {
@@ -46,8 +52,32 @@ public final class NodeSetup implements SmartLifecycle {
         if (properties.setupInterface()) {
             link.ensure();
             log.info("Interface {} holds {}", properties.interfaceName(), properties.localIps());
+            Pattern mention = Pattern.compile("(^|[\\s:])" + Pattern.quote(properties.interfaceName()) + "([\\s:@]|$)");
+            LinkMonitor watching = new LinkMonitor(line -> mention.matcher(line).find(), this::requestInterfaceRepair);
+            watching.start();
+            monitor = watching;
         }
         running = true;
+    }
+
+    /** The kernel reported a change of the interface: check it at once, on the sync thread, coalescing bursts. */
+    private void requestInterfaceRepair() {
+        if (repairQueued.compareAndSet(false, true)) {
+            try {
+                sync.execute(() -> {
+                    repairQueued.set(false);
+                    try {
+                        if (link.ensure()) {
+                            log.warn("Interface {} was deleted or changed by another process; repaired", properties.interfaceName());
+                        }
+                    } catch (RuntimeException e) {
+                        log.error("Repairing interface {} failed: {}", properties.interfaceName(), e.getMessage());
+                    }
+                });
+            } catch (RejectedExecutionException stopping) {
+                repairQueued.set(false);
+            }
+        }
     }
 
     /** The listeners serve: now traffic may be steered past conntrack to them. */
@@ -82,7 +112,18 @@ public final class NodeSetup implements SmartLifecycle {
 
     @Override
     public void stop() {
+        // First, so that our own teardown is not "repaired".
+        LinkMonitor watching = monitor;
+        if (watching != null) {
+            watching.close();
+        }
         sync.shutdownNow();
+        try {
+            // A repair or re-check in progress finishes before the teardown starts.
+            sync.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         java.util.Optional<String> successor = properties.skipTeardown() ? java.util.Optional.empty()
                 : new SuccessorProbe(java.time.Duration.ofMillis(500)).answeringAddress(properties.localIps(), properties.dnsPort());
         if (properties.skipTeardown()) {

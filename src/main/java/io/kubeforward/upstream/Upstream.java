@@ -30,6 +30,8 @@ public final class Upstream {
     private final LongAdder errors = new LongAdder();
     private final AtomicLong rttEwmaNanos = new AtomicLong();
     private final RttEstimator udpRtt = new RttEstimator();
+    /** TCP and TLS exchanges apart: their samples include the handshakes of new connections. */
+    private final RttEstimator tcpRtt = new RttEstimator();
     private volatile Instant lastProbe;
     private volatile long lastProbeRttNanos = -1;
     private volatile boolean lastProbeSucceeded;
@@ -92,13 +94,14 @@ public final class Upstream {
     }
 
     /**
-     * How long an attempt to this upstream waits for its answer: over UDP, its adaptive timeout (RFC 6298's
+     * How long an attempt to this upstream waits for its answer: its adaptive timeout (RFC 6298's
      * {@code srtt + max(100 ms, 4 × rttvar)} from answered exchanges, see {@link RttEstimator}) capped by
-     * {@code ceilingNanos}; over TCP and TLS the ceiling itself, since a new connection's handshake costs round
-     * trips that a UDP estimate does not know about.
+     * {@code ceilingNanos}. UDP and TCP/TLS keep separate estimates: a stream exchange may include a new connection's
+     * handshake, whose round trips its own samples then carry. Without the TCP estimate a frozen pod, whose kernel
+     * still accepts connections and data, held every query sent to it for the whole {@code read_timeout}.
      */
     public long attemptTimeoutNanos(boolean tcp, long ceilingNanos) {
-        return overUdp(tcp) ? udpRtt.timeoutNanos(ceilingNanos) : ceilingNanos;
+        return (overUdp(tcp) ? udpRtt : tcpRtt).timeoutNanos(ceilingNanos);
     }
 
     /**
@@ -118,18 +121,21 @@ public final class Upstream {
 
     /** Smoothed round-trip time of answered UDP exchanges and probes, or -1 before the first. */
     public long srttNanos() {
-        return udpRtt.srttNanos();
+        return srttNanos(false);
     }
 
-    /** Round-trip time variation of answered UDP exchanges and probes, or -1 before the first. */
-    public long rttvarNanos() {
-        return udpRtt.rttvarNanos();
+    /** Smoothed round-trip time of answered exchanges and probes over UDP, or TCP/TLS; -1 before the first. */
+    public long srttNanos(boolean tcp) {
+        return (overUdp(tcp) ? udpRtt : tcpRtt).srttNanos();
+    }
+
+    /** Round-trip time variation of answered exchanges and probes over UDP, or TCP/TLS; -1 before the first. */
+    public long rttvarNanos(boolean tcp) {
+        return (overUdp(tcp) ? udpRtt : tcpRtt).rttvarNanos();
     }
 
     void probeSucceeded(long rttNanos, Instant at, boolean tcp) {
-        if (overUdp(tcp)) {
-            udpRtt.sample(rttNanos);
-        }
+        (overUdp(tcp) ? udpRtt : tcpRtt).sample(rttNanos);
         consecutiveFailures.set(0);
         lastProbe = at;
         lastProbeRttNanos = rttNanos;
@@ -151,7 +157,7 @@ public final class Upstream {
     /**
      * Call when a query's exchange ended with a reply carrying {@code rcode}, or -1 for a failure.
      *
-     * @param tcp whether the exchange went over TCP; answered UDP exchanges feed the adaptive timeout
+     * @param tcp whether the exchange went over TCP; answered exchanges feed the adaptive timeout of their transport
      */
     public void finished(int rcode, long rttNanos, boolean tcp) {
         inFlight.decrementAndGet();
@@ -160,9 +166,7 @@ public final class Upstream {
             errors.increment();
             return;
         }
-        if (overUdp(tcp)) {
-            udpRtt.sample(rttNanos);
-        }
+        (overUdp(tcp) ? udpRtt : tcpRtt).sample(rttNanos);
         // Exponentially weighted moving average, weight 1/8, as TCP's SRTT; racy updates lose a sample at worst.
         long previous = rttEwmaNanos.get();
         rttEwmaNanos.set(previous == 0 ? rttNanos : previous + (rttNanos - previous) / 8);

@@ -178,7 +178,7 @@ class HelmChartTest {
         Map<String, Object> container = single(list(pod, "containers"));
 
         Map<String, Object> security = map(container, "securityContext");
-        assertThat(list(security, "capabilities", "add")).containsExactlyInAnyOrder("NET_ADMIN", "NET_BIND_SERVICE");
+        assertThat(list(security, "capabilities", "add")).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW", "NET_BIND_SERVICE");
         assertThat(list(security, "capabilities", "drop")).containsExactly("ALL");
         assertThat(security).containsEntry("readOnlyRootFilesystem", true).containsEntry("allowPrivilegeEscalation", false)
                 .doesNotContainKey("privileged");

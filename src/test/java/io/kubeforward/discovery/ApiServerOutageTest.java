@@ -132,10 +132,14 @@ class ApiServerOutageTest {
             long start = System.nanoTime();
             App second = harness.start(config);
             long started = System.nanoTime();
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> "10.0.0.1".equals(answer(second.client().udp("snap.cluster.local."))));
-            System.out.printf("[measure] restart during outage: first answer from the snapshot %d ms after start (%d ms after the "
+            // The pool held the snapshot before the listeners opened: the very first queries are answered from it.
+            List<String> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                answers.add(answer(second.client().udp("snap" + i + ".cluster.local.")));
+            }
+            System.out.printf("[measure] restart during outage: 50 answers from the snapshot %d ms after start (%d ms after the "
                     + "context was ready)%n", (System.nanoTime() - start) / 1_000_000, (System.nanoTime() - started) / 1_000_000);
+            assertThat(answers).as("the first 50 answers after a start with the API server down").containsOnly("10.0.0.1");
             assertThat(second.watcher().isKnown()).isTrue();
             assertThat(second.watcher().status().state()).isNotEqualTo(WatchStatus.State.WATCHING);
         } finally {

@@ -40,7 +40,8 @@ class AdaptiveTimeoutTest {
             Upstream first = fixture.upstreams().get(0);
             assertThat(first.srttNanos()).isPositive();
             assertThat(first.attemptTimeoutNanos(false, READ_TIMEOUT_NANOS)).isBetween(ms(100), ms(110));
-            assertThat(first.attemptTimeoutNanos(true, READ_TIMEOUT_NANOS)).as("TCP waits read_timeout").isEqualTo(READ_TIMEOUT_NANOS);
+            assertThat(first.attemptTimeoutNanos(true, READ_TIMEOUT_NANOS)).as("no TCP answer yet: the initial estimate")
+                    .isEqualTo(ms(500));
 
             a.mode(Mode.SILENT);
             long start = System.nanoTime();
@@ -75,6 +76,35 @@ class AdaptiveTimeoutTest {
             before = a.queries();
             assertThat(answer(fixture.client().udp("slow2.example."))).isEqualTo("10.0.0.1");
             assertThat(a.queries() - before).as("the lifted estimate covers the slow round trip").isEqualTo(1);
+        }
+    }
+
+    /**
+     * Over TCP too ({@code force_tcp}, as node-local setups run): an upstream that accepts connections and data but
+     * never answers (a frozen pod: its kernel still does TCP) costs its TCP estimate, not {@code read_timeout}.
+     */
+    @Test
+    void overTcpASilentUpstreamCostsItsAdaptiveTimeoutToo() throws Exception {
+        try (TestUpstream a = TestUpstream.start("10.0.0.1");
+                TestUpstream b = TestUpstream.start("10.0.0.2");
+                ForwardingFixture fixture = ForwardingFixture.start(options().policy(Policy.SEQUENTIAL).maxFails(0).forceTcp().build(),
+                        a, b)) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(answer(fixture.client().udp("warm" + i + ".example."))).isEqualTo("10.0.0.1");
+            }
+            Upstream first = fixture.upstreams().get(0);
+            assertThat(first.srttNanos(true)).isPositive();
+            assertThat(first.srttNanos(false)).as("no UDP sample").isNegative();
+            // The samples include each new connection's handshake, so the variation (and the timeout) is a little higher.
+            assertThat(first.attemptTimeoutNanos(true, READ_TIMEOUT_NANOS)).isBetween(ms(100), ms(300));
+
+            a.mode(Mode.SILENT);
+            long start = System.nanoTime();
+            assertThat(answer(fixture.client().udp("silent.example."))).isEqualTo("10.0.0.2");
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(elapsedMillis).as("answered after a's TCP timeout, far below read_timeout").isBetween(90L, 600L);
+            assertThat(fixture.registry().get("kubeforward.proxy.attempt.timeout").tag("to", "dns://127.0.0.1:" + a.port()).gauge().value())
+                    .isBetween(0.1, 0.3);
         }
     }
 }

@@ -16,11 +16,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Section;
@@ -61,23 +65,54 @@ class NodeSetupNetnsTest {
     }
 
     private Process start(boolean skipTeardown) throws Exception {
-        return new ProcessBuilder(startCommand(skipTeardown)).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile())
-                .start();
+        return start(skipTeardown, "1s", List.of(), "app.log");
+    }
+
+    /**
+     * @param capabilities empty: as root with every capability; else only these (setpriv: bounding set, nothing
+     *                     inheritable, no new privileges), as the container runtime gives them to the chart's container
+     */
+    private Process start(boolean skipTeardown, String syncInterval, List<String> capabilities, String logFile) throws Exception {
+        return new ProcessBuilder(startCommand(skipTeardown, syncInterval, capabilities)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(logFile).toFile()).start();
     }
 
     private List<String> startCommand(boolean skipTeardown) {
+        return startCommand(skipTeardown, "1s", List.of());
+    }
+
+    private List<String> startCommand(boolean skipTeardown, String syncInterval, List<String> capabilities) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace(), java,
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
+        if (!capabilities.isEmpty()) {
+            command.addAll(List.of("setpriv", "--inh-caps=-all", "--no-new-privs", "--bounding-set=-all,"
+                    + String.join(",", capabilities.stream().map(c -> "+" + c.toLowerCase(Locale.ROOT)).toList())));
+        }
+        command.addAll(List.of(java,
                 "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 KubeforwardApplication.class.getName(),
                 "--server.port=18080", "--server.address=127.0.0.1",
                 "--kubeforward.servers[0].zones[0]=.", "--kubeforward.servers[0].port=53",
                 "--kubeforward.servers[0].bind[0]=" + LOCAL_IP,
                 "--kubeforward.servers[0].forward.to[0]=127.0.0.1:" + upstream.port(),
-                "--kubeforward.node-setup.enabled=true", "--kubeforward.node-setup.sync-interval=1s",
+                "--kubeforward.node-setup.enabled=true", "--kubeforward.node-setup.sync-interval=" + syncInterval,
                 "--kubeforward.node-setup.health-port=18080",
                 "--kubeforward.node-setup.skip-teardown=" + skipTeardown));
         return command;
+    }
+
+    /** The capabilities the chart adds for the container (values.yaml, securityContext.capabilities.add). */
+    @SuppressWarnings("unchecked")
+    private static List<String> chartCapabilities() throws Exception {
+        Map<String, Object> values = new org.yaml.snakeyaml.Yaml().load(Files.readString(Path.of("charts/kubeforward/values.yaml")));
+        Map<String, Object> security = (Map<String, Object>) values.get("securityContext");
+        Map<String, Object> capabilities = (Map<String, Object>) security.get("capabilities");
+        assertThat((List<String>) capabilities.get("drop")).containsExactly("ALL");
+        return (List<String>) capabilities.get("add");
+    }
+
+    private long ourRules(String save) {
+        return inside(save).lines().filter(l -> l.contains(NotrackRules.COMMENT)).count();
     }
 
     private String inside(String... command) {
@@ -118,11 +153,11 @@ class NodeSetupNetnsTest {
                 + NotrackRules.COMMENT + "\" -j NOTRACK");
         assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
 
-        // Deleted by hand: the next re-check puts both back, and DNS works again.
+        // Deleted by hand: the interface comes back at once (the kernel tells), the rule at the next re-check.
         inside("iptables", "-t", "raw", "-D", "PREROUTING", "-d", LOCAL_IP + "/32", "-p", "udp", "-m", "udp", "--dport", "53",
                 "-m", "comment", "--comment", NotrackRules.COMMENT, "-j", "NOTRACK");
         inside("ip", "link", "del", "nodelocaldns");
-        assertThat(interfaceHoldsLocalIp()).isFalse();
+        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(11);
         await().atMost(Duration.ofSeconds(10)).until(() -> interfaceHoldsLocalIp()
                 && rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count() == 12);
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "10.0.0.1".equals(answerFromInside()));
@@ -167,5 +202,59 @@ class NodeSetupNetnsTest {
         assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(interfaceHoldsLocalIp()).isTrue();
         assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+    }
+
+    @Test
+    void anInterfaceDeletedByAnotherProcessIsBackAtOnceNotAtTheNextSync() throws Exception {
+        // A sync interval far longer than the test: only the kernel's notification can bring it back in time.
+        app = start(false, "10m", List.of(), "app.log");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> "10.0.0.1".equals(answerFromInside()) && log().contains("rules for"));
+        // As node-local-dns's teardown does when it leaves a node that kubeforward already serves.
+        inside("ip", "link", "del", "nodelocaldns");
+        long deleted = System.nanoTime();
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10)).until(this::interfaceHoldsLocalIp);
+        System.out.printf("[measure] interface deleted by another process: back after %d ms%n", (System.nanoTime() - deleted) / 1_000_000);
+        await().atMost(Duration.ofSeconds(2)).ignoreExceptions().until(() -> "10.0.0.1".equals(answerFromInside()));
+        assertThat(log()).contains("Interface nodelocaldns was deleted or changed by another process; repaired");
+
+        app.destroy();
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // Our own teardown is not "repaired".
+        assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+    }
+
+    /** The node's rules live in one backend; ours must land there, with only the capabilities the chart grants. */
+    @ParameterizedTest
+    @ValueSource(strings = {"nft", "legacy"})
+    void theChartsCapabilitiesSufficeOnEitherIptablesBackend(String backend) throws Exception {
+        Peers.require("iptables", "iptables-legacy-save");
+        if (backend.equals("legacy")) {
+            // Stands for kube-proxy's rules on a node that uses iptables-legacy.
+            inside("iptables-legacy", "-A", "INPUT", "-m", "comment", "--comment", "kube-proxy stand-in", "-j", "ACCEPT");
+        }
+        app = start(false, "1s", chartCapabilities(), "app.log");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> "10.0.0.1".equals(answerFromInside()) && log().contains("rules for"));
+        assertThat(log()).contains("iptables backend: iptables-" + backend).doesNotContain("iptables-legacy-save failed");
+        String other = backend.equals("nft") ? "legacy" : "nft";
+        assertThat(ourRules("iptables-" + backend + "-save")).isEqualTo(12);
+        assertThat(ourRules("iptables-" + other + "-save")).isZero();
+
+        app.destroy();
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ourRules("iptables-" + backend + "-save")).isZero();
+        assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+    }
+
+    @Test
+    void withoutNetRawTheLegacyTablesCannotBeReadAndTheLogSaysSo() throws Exception {
+        Peers.require("iptables", "iptables-legacy-save");
+        inside("iptables-legacy", "-A", "INPUT", "-m", "comment", "--comment", "kube-proxy stand-in", "-j", "ACCEPT");
+        List<String> withoutRaw = chartCapabilities().stream().filter(c -> !c.equals("NET_RAW")).toList();
+        app = start(false, "1s", withoutRaw, "app.log");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> log().contains("rules for"));
+        assertThat(log()).contains("iptables-legacy-save failed").contains("give the container CAP_NET_RAW");
     }
 }

@@ -191,7 +191,8 @@ public final class KubernetesCluster implements AutoCloseable {
     private static Map<String, String> readEnv(Path file) {
         try {
             Map<String, String> env = new HashMap<>();
-            for (String line : Files.readAllLines(file)) {
+            for (String entry : Files.readAllLines(file)) {
+                String line = entry.startsWith("export ") ? entry.substring("export ".length()) : entry;
                 int eq = line.indexOf('=');
                 if (eq > 0) {
                     env.put(line.substring(0, eq), line.substring(eq + 1));

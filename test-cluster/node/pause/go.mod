@@ -1,0 +1,3 @@
+module kubeforward/test-cluster/node/pause
+
+go 1.24.0
