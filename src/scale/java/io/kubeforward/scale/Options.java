@@ -51,7 +51,7 @@ record Options(List<Integer> nodes, List<Kind> kinds, Set<String> scenarios, Pat
         Set<String> scenarios = Set.copyOf(SCENARIOS);
         Path out = null;
         long baseline = smoke ? 10 : 60;
-        long steady = smoke ? 20 : 120;
+        long steady = smoke ? 65 : 120; // smoke: past the first bookmark (about a minute), which a resume after the cut relies on
         long longSteady = smoke ? 0 : 660;
         int rounds = smoke ? 1 : 5;
         long pause = smoke ? 300 : 1000;

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +97,29 @@ final class Phase {
         } finally {
             closeNodes();
         }
+        if (kind == Kind.KUBEFORWARD) {
+            expectKubeforwardBehaviour(steady, blip, kill, graceful);
+        }
         return new Results.Phase(kind.label, n, startup, steady, churn, blip, kill, graceful, List.copyOf(problems));
+    }
+
+    /**
+     * What kubeforward's discovery promises at any scale (docs/kubernetes.md), checked on every run so that the smoke
+     * fails when it breaks: no LIST in steady state, none after a cut connection (resumed from the bookmark's version),
+     * and relists after a restart that ask for "not older than" the last version (served from the watch cache).
+     */
+    private void expectKubeforwardBehaviour(Results.Steady steady, Results.Recovery blip, Results.Recovery kill,
+            Results.Recovery graceful) {
+        if (steady != null && steady.nodes().clientLists() > 0) {
+            problems.add("steady: " + steady.nodes().clientLists() + " LISTs (expected none: watches are resumed)");
+        }
+        if (blip != null && blip.lists() > 0) {
+            problems.add("blip: " + blip.lists() + " LISTs after the cut (expected none: resumed from the last version)");
+        }
+        for (Results.Recovery r : Stream.of(kill, graceful).filter(Objects::nonNull).toList()) {
+            r.listResourceVersions().keySet().stream().filter(k -> !k.startsWith("N ")).forEach(k ->
+                    problems.add(r.scenario() + ": LISTs with resourceVersion " + k + " (expected only \"not older than N\")"));
+        }
     }
 
     /** A new API server process, so memory and counters start from the same place for every phase. */
