@@ -3,7 +3,7 @@ package io.kubeforward;
 import io.kubeforward.config.KubeforwardConfig;
 import io.kubeforward.forward.Forwarder;
 import io.kubeforward.forward.Forwarding;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.server.DnsServer;
 import io.kubeforward.server.DnsServerLifecycle;
 import io.kubeforward.server.ListenerProperties;

@@ -2,6 +2,8 @@ package io.kubeforward.config;
 
 import io.kubeforward.config.Corefile.ServerBlockSyntax;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Reads a Corefile into the model: lex, parse the whole file, interpret every server block, then check that
@@ -27,13 +30,30 @@ final class CorefileSource {
 
     /** Reads the file at {@code path}; {@code path} as given is the FILE of every error location. */
     LoadedConfig load(String path) {
-        String text;
+        byte[] content;
         try {
-            text = Files.readString(Path.of(path), StandardCharsets.UTF_8);
+            content = Files.readAllBytes(Path.of(path));
         } catch (IOException | InvalidPathException e) {
             throw new ConfigException(path, "cannot read the Corefile (" + e + ")", e);
         }
-        return parse(path, text);
+        return read(path, content);
+    }
+
+    /**
+     * Parses {@code content}, the bytes of the Corefile named {@code file}; the model remembers their digest
+     * ({@link KubeforwardConfig#corefileSha256()}).
+     */
+    LoadedConfig read(String file, byte[] content) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file, "cannot read the Corefile (" + e + ")", e);
+        }
+        LoadedConfig parsed = parse(file, text);
+        KubeforwardConfig config = parsed.config();
+        return new LoadedConfig(new KubeforwardConfig(config.servers(), config.origin(), config.status(), config.reload(),
+                Optional.of(ContentDigest.sha256(content))), parsed.warnings());
     }
 
     /** Parses {@code text} as the Corefile named {@code file}. */

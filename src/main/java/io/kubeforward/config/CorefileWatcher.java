@@ -3,9 +3,8 @@ package io.kubeforward.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code reload} directive: checks the Corefile's content (SHA-256) every interval plus jitter; a changed
- * file is parsed and validated in full first. A broken one is reported once and the running configuration
- * kept; a valid one is handed to {@code apply}, once, after which this watcher stops (the new configuration
- * brings its own).
+ * The {@code reload} directive: checks the Corefile's content (SHA-256) every interval plus jitter against the
+ * content the running configuration was loaded from. A changed file is parsed and validated in full first, from
+ * the very bytes that were compared. A broken one is reported once and the running configuration kept; a valid one
+ * is handed to {@code apply}, once, after which this watcher stops (the new configuration brings its own).
  */
 public final class CorefileWatcher implements AutoCloseable {
 
@@ -25,24 +24,29 @@ public final class CorefileWatcher implements AutoCloseable {
 
     private final Path file;
     private final ReloadOptions options;
+    private final String applied;
     private final Runnable apply;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "corefile-reload");
         thread.setDaemon(true);
         return thread;
     });
-    private byte[] applied;
-    private byte[] reported;
+    private String reported;
 
-    public CorefileWatcher(Path file, ReloadOptions options, Runnable apply) {
-        this.file = file;
-        this.options = options;
-        this.apply = apply;
+    /**
+     * @param appliedSha256 the digest of the content the running configuration was loaded from
+     *                      ({@link KubeforwardConfig#corefileSha256()}), not of the file as it is now: a change
+     *                      written between the load and {@link #start()} is a change
+     */
+    public CorefileWatcher(Path file, ReloadOptions options, String appliedSha256, Runnable apply) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.options = Objects.requireNonNull(options, "options");
+        this.applied = Objects.requireNonNull(appliedSha256, "appliedSha256");
+        this.apply = Objects.requireNonNull(apply, "apply");
+        this.reported = appliedSha256;
     }
 
     public void start() {
-        applied = digest();
-        reported = applied;
         schedule();
     }
 
@@ -52,14 +56,15 @@ public final class CorefileWatcher implements AutoCloseable {
     }
 
     private void check() {
-        byte[] now = digest();
-        if (now == null || Arrays.equals(now, applied) || Arrays.equals(now, reported)) {
+        Optional<byte[]> content = read();
+        String now = content.map(ContentDigest::sha256).orElse(null);
+        if (now == null || now.equals(applied) || now.equals(reported)) {
             schedule();
             return;
         }
         reported = now;
         try {
-            KubeforwardConfig next = new CorefileSource(EnvSubstitution.fromSystem()).load(file.toString()).config();
+            KubeforwardConfig next = new CorefileSource(EnvSubstitution.fromSystem()).read(file.toString(), content.get()).config();
             log.info("Corefile {} changed ({} server blocks); reloading", file, next.servers().size());
             apply.run();
         } catch (ConfigException e) {
@@ -71,14 +76,12 @@ public final class CorefileWatcher implements AutoCloseable {
         }
     }
 
-    private byte[] digest() {
+    private Optional<byte[]> read() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return Optional.of(Files.readAllBytes(file));
         } catch (IOException e) {
             log.warn("Cannot read Corefile {} to check it for changes: {}", file, e.getMessage());
-            return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            return Optional.empty();
         }
     }
 

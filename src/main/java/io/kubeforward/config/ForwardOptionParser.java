@@ -16,6 +16,8 @@ import java.util.function.BiConsumer;
 final class ForwardOptionParser {
 
     private static final int MANY = Integer.MAX_VALUE;
+    /** The successor plugin's (deckhouse/coredns-kubeforward) name for {@code read_timeout}: only in {@code kubeforward}. */
+    private static final String UPSTREAM_READ_TIMEOUT = "upstream_read_timeout";
     private static final Map<String, Option> OPTIONS = Map.ofEntries(
             Map.entry("except", new Option(1, MANY, (a, b) -> a.forEach(b::addExcept))),
             Map.entry("force_tcp", new Option(0, 0, (a, b) -> b.forceTcp(true))),
@@ -33,7 +35,10 @@ final class ForwardOptionParser {
             Map.entry("max_concurrent", new Option(1, 1, (a, b) -> b.maxConcurrent(number(a.get(0))))),
             Map.entry("failfast_all_unhealthy_upstreams", new Option(0, 0, (a, b) -> b.failfastAllUnhealthyUpstreams(true))),
             Map.entry("failover", new Option(1, MANY, (a, b) -> b.failover(a))),
-            Map.entry("source_address", new Option(1, 1, (a, b) -> b.sourceAddress(a.get(0)))));
+            Map.entry("source_address", new Option(1, 1, (a, b) -> b.sourceAddress(a.get(0)))),
+            Map.entry("slow_threshold", new Option(1, 1, (a, b) -> b.slowThreshold(GoDuration.parse(a.get(0))))),
+            Map.entry("slow_log", new Option(0, 0, (a, b) -> b.slowLog(true))),
+            Map.entry(UPSTREAM_READ_TIMEOUT, new Option(1, 1, (a, b) -> b.readTimeout(GoDuration.parse(a.get(0))))));
 
     private final String owner;
     private final ForwardOptionsBuilder builder = new ForwardOptionsBuilder();
@@ -59,10 +64,15 @@ final class ForwardOptionParser {
         if (option == null) {
             return false;
         }
+        if (name.equals(UPSTREAM_READ_TIMEOUT) && !owner.equals("kubeforward")) {
+            throw line.error(owner + ": unknown option '" + name + "' (the kubeforward plugin's name for read_timeout: "
+                    + "write read_timeout)");
+        }
         OptionLines.requireArgs(line, owner, option.minArgs(), option.maxArgs());
         OptionLines.requireNoBlock(line, owner);
         if (!name.equals("except")) {
             OptionLines.requireFirst(line, owner, seen);
+            requireOneReadTimeout(line);
         }
         seen.putIfAbsent(name, line.location());
         try {
@@ -73,15 +83,29 @@ final class ForwardOptionParser {
         return true;
     }
 
+    /** {@code read_timeout} and its successor-plugin name {@code upstream_read_timeout} set the same thing: one of them. */
+    private void requireOneReadTimeout(Directive line) {
+        String other = line.name().equals("read_timeout") ? UPSTREAM_READ_TIMEOUT
+                : line.name().equals(UPSTREAM_READ_TIMEOUT) ? "read_timeout" : null;
+        if (other != null && seen.containsKey(other)) {
+            throw line.error(owner + ": " + line.name() + ": the same setting as " + other + " (at " + seen.get(other)
+                    + "; expected: one of the two)");
+        }
+    }
+
     /**
      * The options read so far, after the checks that span several lines.
      *
-     * @param warnings where {@code force_tcp} + {@code prefer_udp} is reported
+     * @param warnings where {@code force_tcp} + {@code prefer_udp} and {@code slow_log} without a threshold are reported
      */
     ForwardOptions finish(List<ConfigWarning> warnings) {
         if (builder.preferUdpOverridden()) {
             warnings.add(new ConfigWarning(seen.get("prefer_udp"),
                     owner + ": both force_tcp and prefer_udp are set; force_tcp wins and prefer_udp is ignored"));
+        }
+        if (builder.slowLogWithoutThreshold()) {
+            warnings.add(new ConfigWarning(seen.get("slow_log"),
+                    owner + ": slow_log without slow_threshold (or with 0) logs nothing; set slow_threshold D"));
         }
         try {
             builder.checkMaxAge();
@@ -117,11 +141,15 @@ final class ForwardOptionParser {
         builder.tls(cert, key, ca);
     }
 
-    /** {@code health_check DURATION [no_rec] [domain FQDN]}. */
+    /**
+     * {@code health_check [DURATION] [no_rec] [domain FQDN]}: CoreDNS's form starts with the interval; the successor
+     * plugin's has none (its probes stay at 500 ms), so without one the interval is CoreDNS's default.
+     */
     private static void healthCheck(List<String> args, ForwardOptionsBuilder builder) {
         boolean recursionDesired = true;
         String domain = ".";
-        for (int i = 1; i < args.size(); i++) {
+        boolean interval = startsWithDuration(args);
+        for (int i = interval ? 1 : 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "no_rec" -> recursionDesired = false;
                 case "domain" -> {
@@ -131,10 +159,17 @@ final class ForwardOptionParser {
                     domain = args.get(i);
                 }
                 default -> throw new IllegalArgumentException("unknown argument '" + args.get(i)
-                        + "' (expected: no_rec or domain FQDN)");
+                        + "' (expected: [DURATION] [no_rec] [domain FQDN])");
             }
         }
-        builder.healthCheck(GoDuration.parse(args.get(0)), recursionDesired, domain);
+        builder.healthCheck(interval ? GoDuration.parse(args.get(0)) : HealthCheck.DEFAULT_INTERVAL, recursionDesired, domain);
+    }
+
+    /** Whether the first argument is meant as an interval: a number, so {@code 5s}, {@code -1s} and {@code 5} (an error). */
+    private static boolean startsWithDuration(List<String> args) {
+        String first = args.get(0);
+        return !first.isEmpty() && (Character.isDigit(first.charAt(0)) || first.charAt(0) == '-' || first.charAt(0) == '+'
+                || first.charAt(0) == '.');
     }
 
     /** Argument count bounds and what to do with the arguments. */

@@ -31,6 +31,10 @@ import java.util.Collections;
  * @param failfastAllUnhealthyUpstreams  SERVFAIL at once when every upstream is down
  * @param failover                       rcodes on which the next upstream is tried
  * @param sourceAddress                  local address for upstream queries and health checks
+ * @param slowThreshold                  an upstream answer taking longer than this is slow: counted, and logged with
+ *                                       {@code slowLog}; empty = nothing is slow (the successor plugin's
+ *                                       {@code slow_threshold}, default 0 = off)
+ * @param slowLog                        log slow answers (rate-limited); the successor plugin's {@code slow_log}
  */
 public record ForwardOptions(
         boolean forceTcp,
@@ -48,7 +52,9 @@ public record ForwardOptions(
         OptionalInt maxConcurrent,
         boolean failfastAllUnhealthyUpstreams,
         Set<Integer> failover,
-        Optional<InetAddress> sourceAddress) {
+        Optional<InetAddress> sourceAddress,
+        Optional<Duration> slowThreshold,
+        boolean slowLog) {
 
     public static final int DEFAULT_MAX_FAILS = 2;
     public static final Duration DEFAULT_EXPIRE = Duration.ofSeconds(10);
@@ -66,6 +72,8 @@ public record ForwardOptions(
         Objects.requireNonNull(healthCheck, "healthCheck");
         Objects.requireNonNull(maxConcurrent, "maxConcurrent");
         Objects.requireNonNull(sourceAddress, "sourceAddress");
+        Objects.requireNonNull(slowThreshold, "slowThreshold");
+        slowThreshold.ifPresent(threshold -> requirePositive("slow_threshold", threshold));
         SortedSet<Integer> rcodes = new TreeSet<>(failover);
         failover = Collections.unmodifiableSortedSet(rcodes);
         if (maxFails < 0) {
@@ -94,7 +102,7 @@ public record ForwardOptions(
     public static ForwardOptions defaults() {
         return new ForwardOptions(false, false, DEFAULT_MAX_FAILS, OptionalInt.empty(), DEFAULT_EXPIRE, Optional.empty(),
                 OptionalInt.empty(), DEFAULT_READ_TIMEOUT, Optional.empty(), "", Policy.RANDOM, HealthCheck.defaults(),
-                OptionalInt.empty(), false, Set.of(), Optional.empty());
+                OptionalInt.empty(), false, Set.of(), Optional.empty(), Optional.empty(), false);
     }
 
     /** The attempt cap for a pool of {@code upstreams} members; {@code Integer.MAX_VALUE} for no cap. */

@@ -38,6 +38,8 @@ final class ForwardOptionsBuilder {
     private boolean failfastAllUnhealthyUpstreams;
     private Set<Integer> failover = Set.of();
     private Optional<InetAddress> sourceAddress = Optional.empty();
+    private Optional<Duration> slowThreshold = Optional.empty();
+    private boolean slowLog;
 
     void addExcept(String name) {
         except.add(DomainNames.normalize(name));
@@ -133,6 +135,20 @@ final class ForwardOptionsBuilder {
         sourceAddress = Optional.of(IpLiterals.require(value));
     }
 
+    /** 0 = nothing is slow, as the successor plugin's default. */
+    void slowThreshold(Duration value) {
+        slowThreshold = notNegative(value).isZero() ? Optional.empty() : Optional.of(value);
+    }
+
+    void slowLog(boolean value) {
+        slowLog = value;
+    }
+
+    /** {@code slow_log} without a {@code slow_threshold}: accepted (the successor plugin does too) but logs nothing. */
+    boolean slowLogWithoutThreshold() {
+        return slowLog && slowThreshold.isEmpty();
+    }
+
     List<String> except() {
         return List.copyOf(except);
     }
@@ -162,7 +178,7 @@ final class ForwardOptionsBuilder {
         checkMaxAge();
         return new ForwardOptions(forceTcp, preferUdp && !forceTcp, maxFails, maxConnectAttempts, expire, maxAge,
                 maxIdleConns, readTimeout, tls, tlsServerName, policy, healthCheck, maxConcurrent,
-                failfastAllUnhealthyUpstreams, failover, sourceAddress);
+                failfastAllUnhealthyUpstreams, failover, sourceAddress, slowThreshold, slowLog);
     }
 
     private static int atLeast(int value, int min) {

@@ -19,6 +19,7 @@ final class ForwardOptionsMapping {
         builder.preferUdp(forward.preferUdp());
         connections(forward, path, builder);
         selection(forward, path, builder);
+        slowAnswers(forward, path, builder);
     }
 
     /** How upstreams are talked to: attempts, timeouts, pooling, TLS, source address. */
@@ -30,7 +31,7 @@ final class ForwardOptionsMapping {
         check(path + ".expire", () -> builder.expire(forward.expire()));
         check(path + ".max-age", () -> builder.maxAge(forward.maxAge()));
         check(path + ".max-idle-conns", () -> builder.maxIdleConns(forward.maxIdleConns()));
-        check(path + ".read-timeout", () -> builder.readTimeout(forward.readTimeout()));
+        readTimeout(forward, path, builder);
         check(path + ".tls", () -> builder.tls(optional(forward.tls().cert()), optional(forward.tls().key()),
                 optional(forward.tls().ca())));
         if (!forward.tlsServername().isEmpty()) {
@@ -39,6 +40,29 @@ final class ForwardOptionsMapping {
         if (!forward.sourceAddress().isEmpty()) {
             check(path + ".source-address", () -> builder.sourceAddress(forward.sourceAddress()));
         }
+    }
+
+    /** {@code read-timeout}, or the successor plugin's {@code upstream-read-timeout} in a {@code service} block. */
+    private static void readTimeout(Forward forward, String path, ForwardOptionsBuilder builder) {
+        if (forward.upstreamReadTimeout() != null) {
+            if (forward.service() == null) {
+                throw new ConfigException(path + ".upstream-read-timeout",
+                        "only with service (the kubeforward plugin's name for read-timeout: write read-timeout)");
+            }
+            if (forward.readTimeout() != null) {
+                throw new ConfigException(path + ".upstream-read-timeout",
+                        "the same setting as read-timeout (expected: one of the two)");
+            }
+            check(path + ".upstream-read-timeout", () -> builder.readTimeout(forward.upstreamReadTimeout()));
+        } else if (forward.readTimeout() != null) {
+            check(path + ".read-timeout", () -> builder.readTimeout(forward.readTimeout()));
+        }
+    }
+
+    /** Slow answers: counted above {@code slow-threshold}, logged with {@code slow-log}. */
+    private static void slowAnswers(Forward forward, String path, ForwardOptionsBuilder builder) {
+        check(path + ".slow-threshold", () -> builder.slowThreshold(forward.slowThreshold()));
+        builder.slowLog(forward.slowLog());
     }
 
     /** Which upstream is tried, when one is down, and what is answered then. */

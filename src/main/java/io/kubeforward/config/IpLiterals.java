@@ -1,41 +1,34 @@
 package io.kubeforward.config;
 
+import io.netty.util.NetUtil;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * IP address literals as written in configuration. Never performs a DNS lookup: text that is not an
- * IPv4 dotted quad or an IPv6 literal is rejected, so a host name can never sneak into the config.
+ * IP address literals as written in configuration, parsed by Netty's {@link NetUtil}, which reads the text itself
+ * and never looks a name up: a host name can never sneak into the config. Stricter than {@code NetUtil} where Go
+ * (and so CoreDNS) is: no brackets, no IPv4 octet with a leading zero ({@code 01.2.3.4}, octal to some parsers).
  */
 final class IpLiterals {
-
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    /**
-     * Starts with a hex digit or a colon: only then does {@link InetAddress#getByName} read the text as a literal
-     * (failing if it is not one) instead of looking it up; {@code .:5} would be resolved.
-     */
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(%[0-9A-Za-z._-]+)?");
 
     private IpLiterals() {
     }
 
     /** The address written as {@code text}, or empty when it is not an IP literal. */
     static Optional<InetAddress> parse(String text) {
-        boolean v4 = IPV4.matcher(text).matches();
-        boolean v6 = !v4 && text.indexOf(':') >= 0 && IPV6.matcher(text).matches();
-        if (!v4 && !v6) {
+        if (text.isEmpty() || text.charAt(0) == '[' || leadingZeroOctet(text)) {
             return Optional.empty();
         }
-        try {
-            // A literal (checked above) is parsed by InetAddress without any name lookup.
-            return Optional.of(InetAddress.getByName(text));
-        } catch (UnknownHostException e) {
-            return Optional.empty();
+        int percent = text.indexOf('%');
+        if (percent > 0 && !digits(text.substring(percent + 1))) {
+            return withInterfaceScope(text.substring(0, percent), text.substring(percent + 1));
         }
+        return Optional.ofNullable(NetUtil.createInetAddressFromIpAddressString(text));
     }
 
     /** Like {@link #parse} but fails with {@code 'text' is not an IP address}. */
@@ -52,5 +45,35 @@ final class IpLiterals {
     /** Where a block without {@code bind} listens, as CoreDNS: every IPv4 and IPv6 address. */
     static List<InetAddress> wildcards() {
         return List.of(require("0.0.0.0"), require("::"));
+    }
+
+    /** {@code fe80::1%eth0}: the zone names an interface of this host (read from the kernel, not looked up). */
+    private static Optional<InetAddress> withInterfaceScope(String address, String interfaceName) {
+        byte[] bytes = NetUtil.isValidIpV6Address(address) ? NetUtil.createByteArrayFromIpAddressString(address) : null;
+        if (bytes == null || bytes.length != 16) {
+            return Optional.empty();
+        }
+        try {
+            NetworkInterface link = NetworkInterface.getByName(interfaceName);
+            return link == null ? Optional.empty() : Optional.of(Inet6Address.getByAddress(null, bytes, link));
+        } catch (SocketException | UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean leadingZeroOctet(String text) {
+        if (!NetUtil.isValidIpV4Address(text)) {
+            return false;
+        }
+        for (String octet : text.split("\\.")) {
+            if (octet.length() > 1 && octet.charAt(0) == '0') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean digits(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 }

@@ -136,7 +136,9 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
      * @param expire                        idle lifetime of a pooled connection
      * @param maxAge                        maximum lifetime of a pooled connection; 0 = unbounded
      * @param maxIdleConns                  idle connections kept per upstream; 0 = unlimited
-     * @param readTimeout                   per-attempt read timeout
+     * @param readTimeout                   per-attempt read timeout; unset = 2s
+     * @param upstreamReadTimeout           the successor plugin's name for {@code read-timeout}, only with
+     *                                      {@code service}; not together with {@code read-timeout}
      * @param tls                           client certificate, key and CA for tls:// upstreams
      * @param tlsServername                 TLS server name to verify for tls:// upstreams without %NAME
      * @param policy                        random, round_robin, sequential or least_outstanding
@@ -145,6 +147,9 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
      * @param failfastAllUnhealthyUpstreams answer SERVFAIL at once when every upstream is down
      * @param failover                      rcodes (e.g. SERVFAIL, REFUSED) on which the next upstream is tried
      * @param sourceAddress                 local IP for upstream queries and health checks; empty = any
+     * @param slowThreshold                 an upstream answer slower than this is counted (and logged with
+     *                                      {@code slow-log}); 0 = off
+     * @param slowLog                       log slow answers, at most 10 lines per second per server block
      */
     public record Forward(
             @DefaultValue(".") String from,
@@ -158,7 +163,8 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
             @DefaultValue("10s") Duration expire,
             @DefaultValue("0s") Duration maxAge,
             @DefaultValue("0") int maxIdleConns,
-            @DefaultValue("2s") Duration readTimeout,
+            @Nullable Duration readTimeout,
+            @Nullable Duration upstreamReadTimeout,
             @DefaultValue Tls tls,
             @DefaultValue("") String tlsServername,
             @DefaultValue("random") String policy,
@@ -166,7 +172,9 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
             @DefaultValue("0") int maxConcurrent,
             @DefaultValue("false") boolean failfastAllUnhealthyUpstreams,
             @DefaultValue List<String> failover,
-            @DefaultValue("") String sourceAddress) {
+            @DefaultValue("") String sourceAddress,
+            @DefaultValue("0s") Duration slowThreshold,
+            @DefaultValue("false") boolean slowLog) {
     }
 
     /**
@@ -210,9 +218,10 @@ public record KubeforwardProperties(@DefaultValue("") String corefile, @DefaultV
     }
 
     /**
-     * Like {@code health_check INTERVAL [no_rec] [domain FQDN]}.
+     * Like {@code health_check [INTERVAL] [no_rec] [domain FQDN]}.
      *
-     * @param interval time between probes; 0 disables health checks
+     * @param interval time between probes; 0 disables health checks; unset = 500ms (the successor plugin's form
+     *                 {@code health_check no_rec domain FQDN} has no interval)
      * @param noRec    send probes without the RD bit
      * @param domain   name probed with an NS query
      */

@@ -98,6 +98,10 @@ final class PropertiesMapper {
             warnings.add(new ConfigWarning(path + ".prefer-udp",
                     "both force-tcp and prefer-udp are set; force-tcp wins and prefer-udp is ignored"));
         }
+        if (builder.slowLogWithoutThreshold()) {
+            warnings.add(new ConfigWarning(path + ".slow-log", "slow-log without slow-threshold (or with 0) logs nothing; "
+                    + "set slow-threshold"));
+        }
         ForwardOptions options = value(path + ".max-age", builder::build);
         UpstreamSource source = hasTo ? staticUpstreams(forward.to(), builder.tlsServerName(), path + ".to")
                 : service(forward.service(), builder.tlsServerName(), path + ".service");

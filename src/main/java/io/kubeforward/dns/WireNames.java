@@ -75,4 +75,39 @@ public final class WireNames {
         }
         return false;
     }
+
+    /**
+     * The name at {@code offset} in presentation form, for logs: {@code www.example.org.}, the root as {@code .};
+     * a dot or backslash inside a label as {@code \.} / {@code \\}, other bytes outside printable ASCII as
+     * {@code \DDD} (RFC 4343). Pointers are followed as {@link #decompresses} allows; a name that does not decompress
+     * reads {@code ?}.
+     */
+    public static String text(ByteBuf msg, int base, int length, int offset) {
+        if (!decompresses(msg, base, length, offset)) {
+            return "?";
+        }
+        StringBuilder out = new StringBuilder(64);
+        while (true) {
+            int labelLength = msg.getUnsignedByte(base + offset);
+            if (labelLength == 0) {
+                return out.isEmpty() ? "." : out.toString();
+            }
+            if ((labelLength & 0xC0) == 0xC0) {
+                offset = (labelLength & 0x3F) << 8 | msg.getUnsignedByte(base + offset + 1);
+                continue;
+            }
+            for (int i = 1; i <= labelLength; i++) {
+                int b = msg.getUnsignedByte(base + offset + i);
+                if (b == '.' || b == '\\') {
+                    out.append('\\').append((char) b);
+                } else if (b < 0x21 || b > 0x7E) {
+                    out.append('\\').append(String.format("%03d", b));
+                } else {
+                    out.append((char) b);
+                }
+            }
+            out.append('.');
+            offset += 1 + labelLength;
+        }
+    }
 }

@@ -110,7 +110,9 @@ final class ForwardedQuery implements ExchangeListener {
     @Override
     public void onReply(ByteBuf reply) {
         int rcode = DnsHeader.rcode(reply);
-        current.finished(rcode, System.nanoTime() - attemptStartNanos, useTcp());
+        long elapsed = System.nanoTime() - attemptStartNanos;
+        current.finished(rcode, elapsed, useTcp());
+        forwarder.slowAnswers.observe(current, query, parsed, rcode, elapsed);
         if (DnsHeader.isTruncated(reply) && !useTcp() && forwarder.options.preferUdp()) {
             // prefer_udp: a truncated UDP reply is asked again over TCP, of the same upstream.
             reply.release();
@@ -158,13 +160,13 @@ final class ForwardedQuery implements ExchangeListener {
         ByteBuf fitted = client.isTcp() ? reply : Truncation.fit(ByteBufAllocator.DEFAULT, reply, parsed.udpPayloadSize());
         int size = fitted.readableBytes();
         client.reply(fitted);
-        query.release();
-        forwarder.finished();
         if (!background) {
             long elapsed = System.nanoTime() - receivedNanos;
             forwarder.metrics.response(rcode, elapsed);
-            forwarder.queryLog.answered(client.isTcp() ? "tcp" : "udp", client.remote(), parsed.qtype(), rcode, elapsed, size);
+            forwarder.queryLog.answered(client.isTcp() ? "tcp" : "udp", client.remote(), query, parsed, rcode, elapsed, size);
         }
+        query.release();
+        forwarder.finished();
     }
 
     /** serve_stale: when forwarding failed, an expired answer within the stale window beats SERVFAIL. */

@@ -36,6 +36,7 @@ public final class Forwarder {
     final long deadlineNanos;
     final QueryLog queryLog;
     final Optional<ResponseCache> cache;
+    final SlowAnswers slowAnswers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final int minLocal;
@@ -55,6 +56,7 @@ public final class Forwarder {
         this.healthChecker = healthChecker;
         this.deadlineNanos = deadline.toNanos();
         this.queryLog = queryLog;
+        this.slowAnswers = new SlowAnswers(queryLog.zone(), options, System::nanoTime);
         this.maxConcurrent = options.maxConcurrent().orElse(Integer.MAX_VALUE);
     }
 

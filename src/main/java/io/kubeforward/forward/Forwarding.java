@@ -11,7 +11,7 @@ import io.kubeforward.config.Transport;
 import io.kubeforward.config.TlsOptions;
 import io.kubeforward.metrics.ForwardMetrics;
 import io.kubeforward.metrics.UpstreamMetrics;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.upstream.ConnectionSettings;
 import io.kubeforward.upstream.HealthChecker;
 import io.kubeforward.upstream.Upstream;
@@ -131,6 +131,9 @@ public final class Forwarding implements AutoCloseable {
             UpstreamMetrics metrics = new UpstreamMetrics(registry, name, address.url());
             Upstream upstream = new Upstream(address, loops, settings, metrics);
             metrics.trackRtt(upstream, rule.options().readTimeout(), rule.options().forceTcp() || upstream.address().transport() == io.kubeforward.config.Transport.TLS);
+            if (rule.options().slowThreshold().isPresent()) {
+                metrics.trackSlowAnswers();
+            }
             return upstream;
         });
     }

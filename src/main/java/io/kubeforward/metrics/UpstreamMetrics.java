@@ -31,6 +31,7 @@ public final class UpstreamMetrics implements UpstreamCounters {
     private final Counter oversizedReplies;
     private final Counter[] connCache = new Counter[4];
     private final List<Meter> meters = new ArrayList<>();
+    private volatile Counter slowAnswers;
 
     /**
      * @param pool the pool's name (a zone and server)
@@ -67,6 +68,20 @@ public final class UpstreamMetrics implements UpstreamCounters {
         add(Gauge.builder("kubeforward.proxy.srtt", upstream, u -> u.srttNanos(tcp) < 0 ? Double.NaN : u.srttNanos(tcp) / 1e9)
                 .description("Smoothed round-trip time of answered exchanges and probes")
                 .baseUnit("seconds").tags(tags).register(registry));
+    }
+
+    /** Adds the counter of answers slower than the rule's {@code slow_threshold} (only rules with one have it). */
+    public void trackSlowAnswers() {
+        slowAnswers = add(Counter.builder("kubeforward.proxy.slow.answers")
+                .description("Answers that took longer than slow_threshold").tags(tags).register(registry));
+    }
+
+    @Override
+    public void slowAnswer() {
+        Counter counter = slowAnswers;
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     private <M extends Meter> M add(M meter) {

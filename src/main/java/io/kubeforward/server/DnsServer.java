@@ -1,5 +1,6 @@
 package io.kubeforward.server;
 
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.forward.QueryRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;

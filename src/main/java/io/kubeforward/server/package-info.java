@@ -1,2 +1,2 @@
-/** DNS listeners: Netty UDP and TCP sockets per server block and bind address, and the event loops they run on. */
+/** DNS listeners: Netty UDP and TCP sockets per server block and bind address (on the shared {@code eventloop}s). */
 package io.kubeforward.server;

@@ -2,7 +2,7 @@ package io.kubeforward.upstream;
 
 import io.kubeforward.config.HealthCheck;
 import io.kubeforward.dns.DnsMessages;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;

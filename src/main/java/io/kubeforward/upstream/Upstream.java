@@ -2,7 +2,7 @@ package io.kubeforward.upstream;
 
 import io.kubeforward.config.Transport;
 import io.kubeforward.config.UpstreamAddress;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.time.Instant;
@@ -170,6 +170,11 @@ public final class Upstream {
         // Exponentially weighted moving average, weight 1/8, as TCP's SRTT; racy updates lose a sample at worst.
         long previous = rttEwmaNanos.get();
         rttEwmaNanos.set(previous == 0 ? rttNanos : previous + (rttNanos - previous) / 8);
+    }
+
+    /** An answer of this upstream took longer than its rule's {@code slow_threshold}. */
+    public void answeredSlowly() {
+        counters.slowAnswer();
     }
 
     public int inFlight() {

@@ -18,6 +18,10 @@ public interface UpstreamCounters {
     /** A query exchange ended: the reply's rcode, or -1 for a failure. */
     void exchangeFinished(int rcode, long elapsedNanos);
 
+    /** An answer took longer than the forward rule's {@code slow_threshold}. */
+    default void slowAnswer() {
+    }
+
     /** The upstream left its pool: release what these counters hold. */
     default void close() {
     }

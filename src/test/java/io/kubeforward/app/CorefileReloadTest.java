@@ -4,15 +4,18 @@ import io.kubeforward.testing.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kubeforward.KubeforwardApplication;
+import io.kubeforward.testing.ApplicationProcess;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.TestUpstream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,17 +51,21 @@ class CorefileReloadTest {
         }
     }
 
+    private static int health(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/health/liveness")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode();
+    }
+
     @Test
     void aGoodChangeIsAppliedAndABadOneKeepsTheRunningConfiguration(@TempDir Path dir) throws Exception {
         try (TestUpstream a = TestUpstream.start("10.0.0.1"); TestUpstream b = TestUpstream.start("10.0.0.2")) {
             int port = FreePorts.udpAndTcp();
             Path file = Files.writeString(dir.resolve("Corefile"), corefile(port, "127.0.0.1:" + a.port()));
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Process app = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                    System.getProperty("java.class.path"), KubeforwardApplication.class.getName(), "--server.port=" + FreePorts.udpAndTcp(),
-                    "--server.address=127.0.0.1", "--kubeforward.corefile=" + file))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
-            try {
+            int management = FreePorts.udpAndTcp();
+            try (ApplicationProcess app = ApplicationProcess.start(dir.resolve("app.log"), "--server.port=" + management,
+                    "--server.address=127.0.0.1", "--kubeforward.corefile=" + file)) {
                 DnsTestClient client = new DnsTestClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Duration.ofSeconds(1));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                         .until(() -> answer(client, "a.example.").equals("10.0.0.1"));
@@ -75,6 +82,10 @@ class CorefileReloadTest {
                         (System.nanoTime() - changed) / 1_000_000, failures);
                 assertThat(last).isEqualTo("10.0.0.2");
                 assertThat(failures).isZero();
+                // The process outlives the old instance's shutdown: its actuator (a new HTTP server) still answers.
+                Thread.sleep(5000);
+                assertThat(app.isAlive()).as("the process after the reload").isTrue();
+                assertThat(health(management)).isEqualTo(200);
 
                 Files.writeString(file, corefile(port, "not-an-address"));
                 await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(dir.resolve("app.log"))
@@ -82,9 +93,6 @@ class CorefileReloadTest {
                 for (int i = 0; i < 20; i++) {
                     assertThat(answer(client, "c" + i + ".example.")).isEqualTo("10.0.0.2");
                 }
-            } finally {
-                app.destroy();
-                assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
         }
     }

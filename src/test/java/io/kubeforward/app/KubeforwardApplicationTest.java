@@ -157,6 +157,8 @@ class KubeforwardApplicationTest {
         for (String name : names) {
             assertThat(docs).as("docs/metrics.md lists " + name).contains("`" + name + "`");
         }
+        // docs/metrics.md says Reactor Netty's own metrics are not enabled: none is served.
+        assertThat(get("/actuator/prometheus").body()).doesNotContain("reactor_netty_");
     }
 
     @Test

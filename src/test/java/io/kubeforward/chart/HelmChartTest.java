@@ -43,6 +43,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -233,6 +234,10 @@ class HelmChartTest {
         Pod pod = pod(manifests);
 
         KubeforwardConfig config = pod.config();
+        // The node setup creates exactly the addresses the configuration binds: a missing one fails the bind.
+        List<String> bound = config.servers().stream().flatMap(s -> s.bindAddresses().stream()).map(InetAddress::getHostAddress)
+                .distinct().toList();
+        assertThat(pod.nodeSetup().localIps()).as("nodeSetup.localIPs of %s", valuesFile).containsExactlyInAnyOrderElementsOf(bound);
         assertThat(config.origin()).startsWith(key.equals("Corefile") ? "Corefile " + pod.etc() : "Spring properties");
         assertThat(config.servers()).isNotEmpty();
         assertThat(config.servers()).allSatisfy(server -> assertThat(server.port()).isEqualTo(53));
@@ -332,6 +337,27 @@ class HelmChartTest {
         assertThat(applyDryRun(plain)).contains("configmap/kf-kubeforward-dashboard created (server dry run)");
     }
 
+    /** What helm shows of the packaged chart is enough to operate it: NOTES point only at the chart's own README. */
+    @Test
+    void theNotesPointAtTheChartsOwnReadme() throws IOException {
+        String notes = Files.readString(CHART.resolve("templates/NOTES.txt"));
+        assertThat(notes).doesNotContain("docs/").contains("helm show readme");
+        assertThat(helm("show", "readme", CHART.toString()))
+                .contains("helm rollback", "helm upgrade", "nodeName", "pod-security.kubernetes.io/enforce=privileged");
+    }
+
+    /** {@code logFormat}: Spring Boot's structured console logging, through the property it reads; text by default. */
+    @ParameterizedTest(name = "logFormat={0}")
+    @ValueSource(strings = {"ecs", "logstash"})
+    void logFormatTurnsOnStructuredConsoleLogging(String format) throws IOException {
+        Map<String, String> env = pod(parse(template("", "--set", "logFormat=" + format))).env();
+        StandardEnvironment spring = new StandardEnvironment();
+        spring.getPropertySources().addFirst(new SystemEnvironmentPropertySource("pod", Map.copyOf(env)));
+        assertThat(Binder.get(spring)
+                .bind("logging.structured.format.console", String.class).orElse("")).isEqualTo(format);
+        assertThat(pod(parse(template(""))).env()).doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
+    }
+
     @ParameterizedTest(name = "--set {0}")
     @CsvSource(delimiter = '|', textBlock = """
             dns.localIP=eth0                  | at '/dns/localIP': 'anyOf' failed
@@ -340,6 +366,7 @@ class HelmChartTest {
             unknownKey=1                      | additional properties 'unknownKey' not allowed
             dns.kubeDNS.takeover=true         | dns.kubeDNS.takeover needs dns.kubeDNS.clusterIP
             config.corefile=x,config.yaml.a=b | set at most one of config.corefile and config.yaml
+            logFormat=json                    | at '/logFormat'
             """)
     void invalidValuesAreRejectedWhenRendering(String set, String message) {
         assertThatThrownBy(() -> template("", "--set", set)).hasMessageContainingAll("helm exited with 1", message);

@@ -115,7 +115,7 @@ class CorefileSourceTest {
                 Optional.of(new TlsOptions(Optional.of(cert), Optional.of(key), Optional.of(ca))),
                 "cloudflare-dns.com", Policy.LEAST_OUTSTANDING,
                 new HealthCheck(Duration.ofSeconds(2), false, "example.org."), OptionalInt.of(1000), true,
-                Set.of(2, 5), Optional.of(InetAddress.getByName("10.0.0.1"))));
+                Set.of(2, 5), Optional.of(InetAddress.getByName("10.0.0.1")), Optional.empty(), false));
     }
 
     static Stream<Arguments> zeroMeansOffAsInCoreDns() {

@@ -102,7 +102,7 @@ class MalformedCorefileTest {
                 Arguments.of(forwardWith("        expire 10s\n        max_age 5s"), "Corefile:4: forward: max_age: 5s (expected: >= expire 10s)"),
                 Arguments.of(forwardWith("        max_idle_conns -1"), "Corefile:3: forward: max_idle_conns: -1 (expected: >= 0)"),
                 Arguments.of(forwardWith("        health_check -1s"), "Corefile:3: forward: health_check: -1s (expected: >= 0)"),
-                Arguments.of(forwardWith("        health_check 1s bogus"), "Corefile:3: forward: health_check: unknown argument 'bogus' (expected: no_rec or domain FQDN)"),
+                Arguments.of(forwardWith("        health_check 1s bogus"), "Corefile:3: forward: health_check: unknown argument 'bogus' (expected: [DURATION] [no_rec] [domain FQDN])"),
                 Arguments.of(forwardWith("        health_check 1s domain"), "Corefile:3: forward: health_check: 'domain' needs a name"),
                 Arguments.of(forwardWith("        health_check"), "Corefile:3: forward: health_check: wrong number of arguments: 0 (expected: 1 to 4)"),
                 Arguments.of(forwardWith("        policy fastest"), "Corefile:3: forward: policy: 'fastest' (expected: random, round_robin, sequential or least_outstanding)"),
@@ -126,7 +126,7 @@ class MalformedCorefileTest {
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        port 0\n    }"), "Corefile:4: kubeforward: port: 0 (expected: 1-65535)"),
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        port_name dns\n        port 53\n    }"), "Corefile:5: kubeforward: port: cannot be combined with port_name (at Corefile:4)"),
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        service_name coredns\n    }"), "Corefile:4: kubeforward: service_name: given twice (first at Corefile:3)"),
-                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        upstream_read_timeout 300s\n    }"), "Corefile:4: kubeforward: unknown option 'upstream_read_timeout'"),
+                Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        slow_queries 300s\n    }"), "Corefile:4: kubeforward: unknown option 'slow_queries'"),
                 Arguments.of(block("    kubeforward {\n        service_name kube-dns\n        max_fails -1\n    }"), "Corefile:4: kubeforward: max_fails: -1 (expected: >= 0)"));
     }
 

@@ -16,25 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Corefiles users bring: the original plugin's README and the one node-local-dns ships. */
+/** The Corefiles users bring: the original plugin's README and the one node-local-dns ships (the successor's: SuccessorPluginOptionsTest). */
 class ReferenceCorefilesTest {
 
-    /** The original plugin's README block, as written (it sets both force_tcp and prefer_udp). */
-    static final String ORIGINAL_README = """
-            .:53 {
-                errors
-                log
-                kubeforward {
-                    namespace kube-system
-                    service_name kube-dns
-                    port_name dns
-                    expire 10m
-                    health_check 5s
-                    prefer_udp
-                    force_tcp
-                }
-            }
-            """;
+    /** The original plugin's README block, verbatim (it sets both force_tcp and prefer_udp). */
+    static final String ORIGINAL_README = PluginReadmes.ORIGINAL.corefile();
 
     /**
      * node-local-dns's Corefile (kubernetes/kubernetes cluster/addons/dns/nodelocaldns) with its placeholders
@@ -180,7 +166,8 @@ class ReferenceCorefilesTest {
         ForwardOptions d = ForwardOptions.defaults();
         return new ForwardOptions(true, false, d.maxFails(), d.maxConnectAttempts(), d.expire(), d.maxAge(),
                 d.maxIdleConns(), d.readTimeout(), d.tls(), d.tlsServerName(), d.policy(), d.healthCheck(),
-                d.maxConcurrent(), d.failfastAllUnhealthyUpstreams(), d.failover(), d.sourceAddress());
+                d.maxConcurrent(), d.failfastAllUnhealthyUpstreams(), d.failover(), d.sourceAddress(), d.slowThreshold(),
+                d.slowLog());
     }
 
     private static UpstreamAddress upstream(String ip, String origin) throws IOException {

@@ -8,7 +8,7 @@ import io.kubeforward.config.StaticUpstreams;
 import io.kubeforward.config.Transport;
 import io.kubeforward.config.UpstreamAddress;
 import io.kubeforward.forward.Forwarding;
-import io.kubeforward.server.DnsEventLoops;
+import io.kubeforward.eventloop.DnsEventLoops;
 import io.kubeforward.server.DnsServer;
 import io.kubeforward.server.ListenerSettings;
 import io.kubeforward.upstream.Upstream;
@@ -134,6 +134,8 @@ public final class ForwardingFixture implements AutoCloseable {
         private Set<Integer> failover = Set.of();
         private Optional<io.kubeforward.config.TlsOptions> tls = Optional.empty();
         private String tlsServerName = "";
+        private Optional<Duration> slowThreshold = Optional.empty();
+        private boolean slowLog;
 
         public Options forceTcp() { forceTcp = true; return this; }
         public Options preferUdp() { preferUdp = true; return this; }
@@ -147,6 +149,8 @@ public final class ForwardingFixture implements AutoCloseable {
         public Options maxConcurrent(int n) { maxConcurrent = OptionalInt.of(n); return this; }
         public Options failfast() { failfast = true; return this; }
         public Options failover(Integer... rcodes) { failover = Set.of(rcodes); return this; }
+        public Options slowThreshold(Duration value) { slowThreshold = Optional.of(value); return this; }
+        public Options slowLog() { slowLog = true; return this; }
 
         public Options tls(java.nio.file.Path ca, String serverName) {
             tls = Optional.of(new io.kubeforward.config.TlsOptions(Optional.empty(), Optional.empty(), Optional.of(ca)));
@@ -156,7 +160,8 @@ public final class ForwardingFixture implements AutoCloseable {
 
         public ForwardOptions build() {
             return new ForwardOptions(forceTcp, preferUdp, maxFails, maxConnectAttempts, expire, maxAge, OptionalInt.empty(),
-                    readTimeout, tls, tlsServerName, policy, healthCheck, maxConcurrent, failfast, failover, Optional.empty());
+                    readTimeout, tls, tlsServerName, policy, healthCheck, maxConcurrent, failfast, failover, Optional.empty(),
+                    slowThreshold, slowLog);
         }
     }
 }

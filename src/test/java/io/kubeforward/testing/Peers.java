@@ -18,11 +18,19 @@ public final class Peers {
     }
 
     public static Path require(String program, String debianPackage) {
+        return require(program, debianPackage, "KUBEFORWARD_REQUIRE_PEERS");
+    }
+
+    /**
+     * Like {@link #require(String, String)} for a tier of its own: missing, the test is skipped, or fails when the
+     * environment variable {@code gate} is {@code true} (e.g. {@code KUBEFORWARD_REQUIRE_PROMETHEUS}, set by .ci/run).
+     */
+    public static Path require(String program, String debianPackage, String gate) {
         Optional<Path> found = find(program);
         if (found.isEmpty()) {
             String message = program + " not found: install it with 'apt-get install " + debianPackage + "' to run this test";
-            if ("true".equals(System.getenv("KUBEFORWARD_REQUIRE_PEERS"))) {
-                throw new AssertionError(message + " (KUBEFORWARD_REQUIRE_PEERS=true)");
+            if ("true".equals(System.getenv(gate))) {
+                throw new AssertionError(message + " (" + gate + "=true)");
             }
             assumeTrue(false, message);
         }

@@ -1,4 +1,4 @@
-package io.kubeforward.server;
+package io.kubeforward.eventloop;
 
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoop;
