@@ -194,7 +194,8 @@ node_processes_alive() {
 
 setup_node_network() {
     ip link show dev "$NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$NODE_BRIDGE" type bridge
-    ip -o addr show dev "$NODE_BRIDGE" | grep -qF " $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
+    # (No `| grep -q` under pipefail: grep exits at the first match and ip may die of SIGPIPE.)
+    [[ "$(ip -o addr show dev "$NODE_BRIDGE")" == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
     ip link set "$NODE_BRIDGE" up
     ip route replace "$SERVICE_CIDR" dev "$NODE_BRIDGE"
     # Pod traffic never leaves the pod bridge by forwarding (ip_forward is on while the node runs).
@@ -405,11 +406,11 @@ fileCheckFrequency: 5s
 YAML
 }
 
-kubelet_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" | grep -qx ok; }
+kubelet_healthy() { [[ "$(curl -fsS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz")" == ok ]]; }
 
 node_ready() {
-    "$KUBECTL" --kubeconfig "$dir/kubeconfig" get node "$NODE_NAME" \
-        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True
+    [[ "$("$KUBECTL" --kubeconfig "$dir/kubeconfig" get node "$NODE_NAME" \
+        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
 }
 
 start_kubelet() {

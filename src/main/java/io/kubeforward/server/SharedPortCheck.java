@@ -21,6 +21,8 @@ import java.util.Locale;
 final class SharedPortCheck {
 
     private static final String TCP_LISTEN = "0A";
+    /** The first three words of {@code ::ffff:0:0/96} as the kernel prints them. */
+    private static final String MAPPED_PREFIX = "0000000000000000FFFF0000";
 
     private final Path procNet;
 
@@ -37,10 +39,20 @@ final class SharedPortCheck {
         List<String> shared = new ArrayList<>();
         for (BoundListener listener : listeners) {
             InetSocketAddress address = listener.address();
-            boolean v4 = address.getAddress() instanceof Inet4Address;
-            String local = procAddress(address);
-            long udp = count(v4 ? "udp" : "udp6", local, null);
-            long tcp = count(v4 ? "tcp" : "tcp6", local, TCP_LISTEN);
+            long udp;
+            long tcp;
+            if (address.getAddress() instanceof Inet4Address) {
+                // An IPv4 address is bound by AF_INET sockets (Go's, CoreDNS's) and by AF_INET6 ones as ::ffff:a.b.c.d
+                // (the JDK's and Netty's, so ours): the kernel lists them in different files.
+                String plain = procAddress(address);
+                String mapped = MAPPED_PREFIX + plain;
+                udp = count("udp", plain, null) + count("udp6", mapped, null);
+                tcp = count("tcp", plain, TCP_LISTEN) + count("tcp6", mapped, TCP_LISTEN);
+            } else {
+                String local = procAddress(address);
+                udp = count("udp6", local, null);
+                tcp = count("tcp6", local, TCP_LISTEN);
+            }
             long otherUdp = udp - listener.udpSockets();
             long otherTcp = tcp - 1;
             if (otherUdp > 0 || otherTcp > 0) {

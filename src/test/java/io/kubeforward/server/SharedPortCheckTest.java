@@ -28,21 +28,26 @@ class SharedPortCheckTest {
     void socketsOfOthersOnTheSameAddressAndPortAreReported(@TempDir Path proc) throws Exception {
         String header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
         // Ours: 2 UDP sockets and a TCP listener on 169.254.20.10:53; someone else's: 1 UDP and 1 TCP listener.
+        // Ours are AF_INET6 sockets bound to ::ffff:169.254.20.10 (udp6/tcp6); CoreDNS's are AF_INET ones (udp/tcp).
+        String mapped = "0000000000000000FFFF00000A14FEA9:0035 00000000000000000000000000000000:0000";
+        Files.writeString(proc.resolve("udp6"), header
+                + ("   1: " + mapped + " 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n").repeat(2));
+        Files.writeString(proc.resolve("tcp6"), header
+                + "   1: " + mapped + " 0A 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n");
         Files.writeString(proc.resolve("udp"), header
-                + "   1: 0A14FEA9:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n".repeat(3)
+                + "   1: 0A14FEA9:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n"
                 + "   2: 0100007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n");
         Files.writeString(proc.resolve("tcp"), header
-                + "   1: 0A14FEA9:0035 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n".repeat(2)
+                + "   1: 0A14FEA9:0035 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n"
                 + "   2: 0A14FEA9:0035 0B14FEA9:C000 01 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n");
         BoundListener ours = new BoundListener(new InetSocketAddress(InetAddress.getByName("169.254.20.10"), 53), 2, List.of("."));
         assertThat(new SharedPortCheck(proc).sharedListeners(List.of(ours))).singleElement().asString()
                 .startsWith("169.254.20.10:53 is shared: 1 other UDP and 1 other TCP sockets");
 
-        Files.writeString(proc.resolve("udp"), header
-                + "   1: 0A14FEA9:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n".repeat(2));
+        Files.writeString(proc.resolve("udp"), header);
         Files.writeString(proc.resolve("tcp"), header
-                + "   1: 0A14FEA9:0035 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n");
-        assertThat(new SharedPortCheck(proc).sharedListeners(List.of(ours))).isEmpty();
+                + "   2: 0A14FEA9:0035 0B14FEA9:C000 01 00000000:00000000 00:00000000 00000000     0        0 1 2 0\n");
+        assertThat(new SharedPortCheck(proc).sharedListeners(List.of(ours))).as("ours alone (and a connection)").isEmpty();
     }
 
     /** Against this machine's real /proc/net: a second pair of sockets on a loopback port we hold is seen. */

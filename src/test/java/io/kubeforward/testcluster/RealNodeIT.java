@@ -128,6 +128,10 @@ class RealNodeIT {
         // The endpoints come from the EndpointSlice controller, which follows the CoreDNS pods' readiness.
         String upstreams = curl("http://" + env.get("NODE_IP") + ":9254/actuator/upstreams");
         assertThat(upstreams).contains("kube-system/kube-dns").contains("\"state\":\"WATCHING\"");
+        // The node setup works with the chart's capabilities: its error counters are exported, at zero.
+        String metrics = curl("http://" + env.get("NODE_IP") + ":9254/actuator/prometheus");
+        assertThat(metrics.lines().filter(l -> l.startsWith("kubeforward_nodesetup_errors_total{")).toList()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).endsWith(" 0.0"));
     }
 
     /** node-local-dns's own Corefile, as config.corefile: its `prometheus :9253` and `health LOCAL_IP:8080` are served too. */
