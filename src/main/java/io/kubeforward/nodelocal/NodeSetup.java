@@ -3,6 +3,8 @@ package io.kubeforward.nodelocal;
 import io.kubeforward.server.ListenersReadyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -149,15 +151,23 @@ public final class NodeSetup implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        java.util.Optional<String> successor = properties.skipTeardown() ? java.util.Optional.empty()
-                : new SuccessorProbe(java.time.Duration.ofMillis(500)).answeringAddress(properties.localIps(), properties.dnsPort());
         if (properties.skipTeardown()) {
             log.info("skip-teardown: leaving interface {} and its rules in place", properties.interfaceName());
-        } else if (successor.isPresent()) {
-            log.info("Another instance answers on {}:{} (an upgrade): leaving interface {} and its rules to it", successor.get(),
-                    properties.dnsPort(), properties.interfaceName());
         } else {
-            NotrackRules current = rules;
+            teardown();
+        }
+        running = false;
+    }
+
+    /**
+     * Removes what nobody serves any more. Where another instance answers (a surge upgrade), its addresses and their rules
+     * stay for it; the interface goes only when nobody answers on any of our addresses.
+     */
+    private void teardown() {
+        List<String> localIps = properties.localIps();
+        List<String> successor = new SuccessorProbe(Duration.ofMillis(500)).answeringAddresses(localIps, properties.dnsPort());
+        NotrackRules current = rules;
+        if (successor.isEmpty()) {
             if (current != null) {
                 current.remove();
             }
@@ -165,8 +175,18 @@ public final class NodeSetup implements SmartLifecycle {
                 link.remove();
             }
             log.info("Removed the NOTRACK rules and interface {}", properties.interfaceName());
+            return;
         }
-        running = false;
+        List<String> unserved = localIps.stream().filter(ip -> !successor.contains(ip)).toList();
+        if (current != null && !unserved.isEmpty()) {
+            current.removeFor(unserved);
+        }
+        if (properties.setupInterface()) {
+            unserved.forEach(link::removeAddress);
+        }
+        log.info("Another instance answers on {} port {} (an upgrade): leaving interface {} and the rules for those to it{}",
+                successor, properties.dnsPort(), properties.interfaceName(),
+                unserved.isEmpty() ? "" : "; removed " + unserved + ", which nobody serves now");
     }
 
     @Override

@@ -153,8 +153,46 @@ class RealNodeIT {
         helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
     }
 
+    /**
+     * Mode B: kubeforward also takes over the kube-dns ClusterIP on the node (NOTRACK past kube-proxy's DNAT), so a pod
+     * whose resolv.conf names the kube-dns IP is answered by kubeforward; without the takeover the same query goes to
+     * kube-dns through kube-proxy again.
+     */
     @Test
     @Order(3)
+    void takingOverTheKubeDnsIpAnswersPodsThatKeepTheirResolvConf() throws Exception {
+        String kubeDns = env.get("KUBE_DNS_IP");
+        List<String> takeover = new ArrayList<>(values());
+        takeover.addAll(List.of("--set", "dns.kubeDNS.takeover=true"));
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), takeover);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(run(List.of("ip", "-o", "addr", "show", "dev", "nodelocaldns"))).contains(" " + kubeDns + "/32");
+            long before = answeredByKubeforward();
+            for (int i = 0; i < 5; i++) {
+                assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "@" + kubeDns,
+                        "198-19-0-" + i + ".default.pod.cluster.local").strip()).isEqualTo("198.19.0." + i);
+            }
+            assertThat(answeredByKubeforward() - before).as("queries to the kube-dns IP answered by kubeforward").isGreaterThanOrEqualTo(5);
+        });
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(run(List.of("ip", "-o", "addr", "show", "dev", "nodelocaldns"))).doesNotContain(" " + kubeDns + "/32");
+            long before = answeredByKubeforward();
+            assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "@" + kubeDns,
+                    "198-19-0-9.default.pod.cluster.local").strip()).isEqualTo("198.19.0.9");
+            assertThat(answeredByKubeforward() - before).as("without the takeover, kube-proxy routes it to kube-dns").isZero();
+        });
+    }
+
+    /** The queries kubeforward has answered on this node, from its own metrics. */
+    private long answeredByKubeforward() throws Exception {
+        return Math.round(curl("http://" + env.get("NODE_IP") + ":9254/actuator/prometheus").lines()
+                .filter(l -> l.startsWith("kubeforward_dns_requests_total{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum());
+    }
+
+    @Test
+    @Order(4)
     void onEveryBadDayKubeforwardLosesNoQueryAfterOneRetryWhereTheClusterIpSchemeFails() throws Exception {
         String only = System.getProperty("kubeforward.node.scenarios", "");
         if (only.equals("none")) {
