@@ -107,6 +107,15 @@ class NodeSetupNetnsTest {
         return command;
     }
 
+    /** A second instance on the same DNS and management ports (SO_REUSEPORT), as a surge pod; returns once it serves. */
+    private Process startSuccessor() throws Exception {
+        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
+        return successor;
+    }
+
     /** The capabilities the chart adds for the container (values.yaml, securityContext.capabilities.add). */
     @SuppressWarnings("unchecked")
     private static List<String> chartCapabilities() throws Exception {
@@ -179,17 +188,16 @@ class NodeSetupNetnsTest {
         app = start(false);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> log().contains("rules for"));
-        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        Process successor = startSuccessor();
         try {
-            // Same DNS and management ports (SO_REUSEPORT), as a surge pod on the same node.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
             app.destroy();
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(log()).contains("Another instance answers on [" + LOCAL_IP + "]");
             assertThat(interfaceHoldsLocalIp()).isTrue();
-            assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+            String rules = rules();
+            assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).distinct().count())
+                    .as("rules:%n%s%nold instance:%n%s%nsuccessor:%n%s", rules, log(), Files.readString(dir.resolve("successor.log")))
+                    .isEqualTo(12);
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
             successor.destroy();
             assertThat(successor.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -210,11 +218,8 @@ class NodeSetupNetnsTest {
                 .until(() -> log().contains("rules for"));
         assertThat(inside("ip", "-o", "addr", "show", "dev", "nodelocaldns")).contains(" " + second + "/32");
         assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(24);
-        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        Process successor = startSuccessor();
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
             app.destroy();
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(log()).contains("removed [" + second + "], which nobody serves now");

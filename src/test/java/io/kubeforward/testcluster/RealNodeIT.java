@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import io.kubeforward.testing.NodeLocalDnsCorefile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -224,6 +225,12 @@ class RealNodeIT {
                 assertThat(r.get("failed_after_retry").asInt()).as("kubeforward, %s: failed after one retry", scenario).isZero();
             }
         }
+        JsonNode migration = byName.get("node-local-dns → kubeforward/migration");
+        if (migration != null) {
+            assertThat(migration.get("events").get("sharing_reported").asBoolean()).as("kubeforward logs the shared DNS port").isTrue();
+            assertThat(migration.get("events").get("interface_repaired").asBoolean())
+                    .as("kubeforward puts back the interface node-local-dns's teardown deleted").isTrue();
+        }
         JsonNode frozen = byName.get("node-local-dns/api-down-frozen-pod");
         if (frozen != null) {
             // The case the project exists for: the ClusterIP keeps routing to a frozen pod while the API server is down.
@@ -270,51 +277,7 @@ class RealNodeIT {
     }
 
     private String nodeLocalDnsCorefile() {
-        String block = """
-                %s:53 {
-                    errors
-                    cache {
-                        success 9984 30
-                        denial 9984 5
-                    }
-                    reload
-                    loop
-                    bind %s
-                    forward . %s {
-                        force_tcp
-                    }
-                    prometheus :9253
-                    health %s:8080
-                }
-                """.formatted("cluster.local", LOCAL_IP, env.get("KUBE_DNS_IP"), LOCAL_IP);
-        StringBuilder corefile = new StringBuilder(block);
-        for (String zone : List.of("in-addr.arpa", "ip6.arpa")) {
-            corefile.append("""
-                    %s:53 {
-                        errors
-                        cache 30
-                        reload
-                        loop
-                        bind %s
-                        forward . %s {
-                            force_tcp
-                        }
-                        prometheus :9253
-                    }
-                    """.formatted(zone, LOCAL_IP, env.get("KUBE_DNS_IP")));
-        }
-        corefile.append("""
-                .:53 {
-                    errors
-                    cache 30
-                    reload
-                    loop
-                    bind %s
-                    forward . /etc/resolv.conf
-                    prometheus :9253
-                }
-                """.formatted(LOCAL_IP));
-        return corefile.toString();
+        return NodeLocalDnsCorefile.filled("cluster.local", LOCAL_IP, "", env.get("KUBE_DNS_IP"), "/etc/resolv.conf");
     }
 
     private void startClientPod() throws Exception {
