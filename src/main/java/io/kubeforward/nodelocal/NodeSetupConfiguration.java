@@ -1,5 +1,6 @@
 package io.kubeforward.nodelocal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 public class NodeSetupConfiguration {
 
     @Bean
-    NodeSetup nodeSetup(NodeSetupProperties properties) {
-        return new NodeSetup(properties);
+    NodeSetup nodeSetup(NodeSetupProperties properties, MeterRegistry registry) {
+        return new NodeSetup(properties, registry);
     }
 }
