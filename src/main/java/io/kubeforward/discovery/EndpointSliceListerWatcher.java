@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The first list asks for resourceVersion {@code 0}, which the API server answers from its watch cache.</li>
  *   <li>A watch the server ends (its timeout, 5–10 min, jittered) is resumed at once from the last resourceVersion.
- *       Bookmarks keep that version recent even when the Service does not change.</li>
+ *       Bookmarks keep that version recent even when the Service does not change (the API server sends one about
+ *       once a minute when other EndpointSlices changed: a version newer than the watch has seen).</li>
  *   <li>A watch that breaks (connection lost, API server gone) is resumed from the last resourceVersion after a
  *       {@link Backoff} wait with full jitter: a network blip or a restarted load balancer costs no LIST.</li>
  *   <li>Only a 410 Gone (the server no longer has that version, e.g. after it restarted) leads to a new LIST, after a

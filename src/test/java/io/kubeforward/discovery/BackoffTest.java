@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,7 @@ class BackoffTest {
             perTenth[(int) Math.min(9, wait / 100)]++;
         }
         // uniform: 100 per tenth of a second expected; no tenth with more than twice that, none empty
-        assertThat(perTenth).allSatisfy(count -> assertThat(count).isBetween(50, 200));
+        assertThat(Arrays.stream(perTenth).boxed().toList()).allSatisfy(count -> assertThat(count).isBetween(50, 200));
     }
 
     @Test

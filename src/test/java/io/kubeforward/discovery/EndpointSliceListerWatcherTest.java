@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kubeforward.testcluster.KubernetesCluster;
 import io.kubeforward.testcluster.RealKubernetesCluster;
+import io.kubeforward.testing.Closer;
 import io.kubeforward.testing.TcpProxy;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.models.DiscoveryV1EndpointPort;
@@ -16,8 +17,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +41,7 @@ class EndpointSliceListerWatcherTest {
     private final KubernetesCluster cluster;
     private final ApiClient admin;
     private final DiscoveryHarness harness;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     EndpointSliceListerWatcherTest(KubernetesCluster cluster, ApiClient admin) throws Exception {
         this.cluster = cluster;
@@ -50,10 +51,11 @@ class EndpointSliceListerWatcherTest {
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
+        try {
+            closer.close();
+        } finally {
+            harness.close();
         }
-        harness.close();
     }
 
     @Test
@@ -107,6 +109,9 @@ class EndpointSliceListerWatcherTest {
         try (TcpProxy proxy = TcpProxy.to(new InetSocketAddress("127.0.0.1", cluster.apiServerUrl().getPort()))) {
             Follower follower = follow(EndpointSliceListerWatcher.WATCH_TIMEOUT, Duration.ofMillis(100), Optional.of(proxy));
             await().atMost(FAST).until(() -> follower.addresses().equals(Set.of("198.18.0.1")));
+            // Once the watch is open: the API server bookmarks only a version newer than every event it had when the
+            // watch began (the write must come after that, or no bookmark would ever be due in a quiet cluster).
+            await().atMost(FAST).until(() -> follower.requests.watches().size() == 1);
             String listed = follower.watcher.resourceVersion();
             // Another Service's slice: the cluster's version moves, this watch gets no event for it.
             V1EndpointSlice other = harness.discovery.createNamespacedEndpointSlice(harness.namespace, otherService()).execute();
@@ -165,7 +170,7 @@ class EndpointSliceListerWatcherTest {
     private V1EndpointSlice otherService() {
         return new V1EndpointSlice().apiVersion("discovery.k8s.io/v1").kind("EndpointSlice")
                 .metadata(new V1ObjectMeta().name("other-1").namespace(harness.namespace)
-                        .labels(java.util.Map.of(EndpointSliceListerWatcher.SERVICE_NAME_LABEL, "other")))
+                        .labels(Map.of(EndpointSliceListerWatcher.SERVICE_NAME_LABEL, "other")))
                 .addressType("IPv4").ports(List.of(new DiscoveryV1EndpointPort().name("http").port(80).protocol("TCP")))
                 .endpoints(List.of(ready("198.18.1.1")));
     }
@@ -195,7 +200,7 @@ class EndpointSliceListerWatcherTest {
         EndpointSliceListerWatcher watcher = new EndpointSliceListerWatcher(client, harness.namespace, DiscoveryHarness.SERVICE,
                 status, () -> { }, new Backoff(Duration.ofMillis(100), Duration.ofMillis(500), new LongestJitter()), relistSpread,
                 watchTimeout);
-        closing.add(watcher);
+        closer.keep(watcher);
         watcher.start();
         return new Follower(watcher, requests, status);
     }
