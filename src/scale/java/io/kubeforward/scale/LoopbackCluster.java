@@ -1,5 +1,6 @@
 package io.kubeforward.scale;
 
+import io.kubeforward.testcluster.KubernetesCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -42,7 +42,7 @@ final class LoopbackCluster implements AutoCloseable {
         }
         run(script, "binaries"); // fails with the script's own hint when the binaries are not built
         run(script, "start", dir.toString(), "--owner-pid", Long.toString(ProcessHandle.current().pid()));
-        return new LoopbackCluster(script, dir, readEnv(dir.resolve("env")));
+        return new LoopbackCluster(script, dir, KubernetesCluster.readEnv(dir.resolve("env"), "KUBECONFIG", "APISERVER_PORT"));
     }
 
     Path dir() {
@@ -143,27 +143,6 @@ final class LoopbackCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
-        }
-    }
-
-    private static Map<String, String> readEnv(Path file) {
-        try {
-            Map<String, String> env = new HashMap<>();
-            for (String entry : Files.readAllLines(file)) {
-                String line = entry.startsWith("export ") ? entry.substring("export ".length()) : entry;
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    env.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-            for (String key : List.of("KUBECONFIG", "APISERVER_PORT")) {
-                if (!env.containsKey(key)) {
-                    throw new IllegalStateException(file + ": no " + key);
-                }
-            }
-            return Map.copyOf(env);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file, e);
         }
     }
 }
