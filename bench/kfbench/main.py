@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import load, log, peers, report, servers, zone
+from . import footprint, load, log, peers, report, servers, zone
 
 BENCH = Path(__file__).resolve().parent.parent
 REPO = BENCH.parent
@@ -61,6 +61,9 @@ def parse_args(argv):
     p.add_argument("--client-cpus", default=str(cpus[0]), help="taskset CPU list of dnsperf and nsd")
     p.add_argument("--startup-runs", type=int, default=5,
                    help="starts per system for the startup figures, on all CPUs (default 5; 0 skips them)")
+    p.add_argument("--footprint", action="store_true",
+                   help="kubeforward alone under cache-hit load (10k names): RSS, NMT by area, classes per jar "
+                        "(docs/performance.md, \"Memory\")")
     p.add_argument("--render-only", action="store_true",
                    help="render docs/benchmarks.md from bench/results/latest*.json without measuring")
     a = p.parse_args(argv)
@@ -77,7 +80,7 @@ def parse_args(argv):
         if t not in TRANSPORTS:
             p.error(f"unknown transport {t}")
     a.full = (a.systems == SYSTEMS and a.scenarios == [s.name for s in SCENARIOS]
-              and a.transports == TRANSPORTS and not a.smoke)
+              and a.transports == TRANSPORTS and not a.smoke and not a.footprint)
     return a
 
 
@@ -326,10 +329,17 @@ def main(argv=None):
         return 0
     peers.install_debian_packages()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else ""))
+    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else "-footprint" if args.footprint else ""))
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"work directory {workdir}; system under test on CPU {args.server_cpus}, dnsperf and nsd on CPU "
         f"{args.client_cpus}")
     if args.smoke:
         return smoke(args, workdir)
+    if args.footprint:
+        nsd = start_upstream(args, workdir, 1)
+        try:
+            footprint.run(make_systems(["kubeforward"], args)["kubeforward"], args, workdir, Files(workdir))
+        finally:
+            nsd.stop()
+        return 0
     return full(args, workdir, argv)

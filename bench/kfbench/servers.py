@@ -235,6 +235,7 @@ class Kubeforward(System):
     def __init__(self, launcher, java_home, home, java_opts):
         super().__init__("kubeforward", 90)
         self.launcher, self.home, self.java_opts = launcher, Path(home), java_opts
+        self.java_home = java_home
         self.java = f"{java_home}/bin/java"
         self.env = {**os.environ, "JAVA_HOME": java_home, "KUBEFORWARD_HOME": str(self.home)}
         if java_opts:
