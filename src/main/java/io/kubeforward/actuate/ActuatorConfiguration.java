@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Status;
@@ -45,11 +44,16 @@ public class ActuatorConfiguration {
         return new StatusHttpEndpoints(config.status(), availability, dns, Optional.ofNullable(prometheus.getIfAvailable()));
     }
 
-    /** Only with {@code kubeforward.readiness.file} set (the chart sets it for its exec readiness probe). */
+    /**
+     * Only with {@code kubeforward.readiness.file} set (the chart sets it for its exec readiness probe); else null, so
+     * never started. Decided here, not by a condition: Spring AOT fixes conditions when the jar is built.
+     */
     @Bean
-    @ConditionalOnProperty("kubeforward.readiness.file")
-    ReadinessFile readinessFile(@Value("${kubeforward.readiness.file}") String file, ApplicationAvailability availability,
+    ReadinessFile readinessFile(@Value("${kubeforward.readiness.file:}") String file, ApplicationAvailability availability,
             DnsReadinessIndicator dns) {
+        if (file.isBlank()) {
+            return null;
+        }
         return new ReadinessFile(Path.of(file), () -> availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
                 && Status.UP.equals(dns.health().getStatus()), Clock.systemUTC());
     }

@@ -1,16 +1,18 @@
 package io.kubeforward.nodelocal;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Node setup only where asked for ({@code kubeforward.node-setup.enabled}, on in the nodelocal profile). */
+/**
+ * Node setup only where asked for ({@code kubeforward.node-setup.enabled}, on in the nodelocal profile). Decided here at
+ * run time, not by a condition: Spring AOT fixes conditions when the jar is built, and the profile is chosen at start.
+ * Without it the bean is null, so it neither starts nor receives events.
+ */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "kubeforward.node-setup.enabled", havingValue = "true")
 public class NodeSetupConfiguration {
 
     @Bean
     NodeSetup nodeSetup(NodeSetupProperties properties) {
-        return new NodeSetup(properties);
+        return properties.enabled() ? new NodeSetup(properties) : null;
     }
 }
