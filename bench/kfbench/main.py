@@ -22,6 +22,9 @@ UNIQUE_CAP_QPS = 150_000
 MIXED_CAP_QPS = 250_000
 WARMUP_S = 10  # JIT: a JVM on one core needs several seconds of load to compile its hot path (not measured)
 LOAD_FRACTION = 0.5  # fixed offered load = this × CoreDNS's max in the same scenario
+LIGHT_QPS = 200  # what a node typically sees (issue 14)
+LIGHT_WARMUP_S = 10
+LIGHT_S = 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ def parse_args(argv):
     p.add_argument("--client-cpus", default=str(cpus[0]), help="taskset CPU list of dnsperf and nsd")
     p.add_argument("--startup-runs", type=int, default=5,
                    help="starts per system for the startup figures, on all CPUs (default 5; 0 skips them)")
+    p.add_argument("--no-light", dest="light", action="store_false",
+                   help=f"skip the light-load CPU measurement ({LIGHT_QPS} qps for {LIGHT_S} s per system)")
     p.add_argument("--footprint", action="store_true",
                    help="kubeforward alone under cache-hit load (10k names): RSS, NMT by area, classes per jar "
                         "(docs/performance.md, \"Memory\")")
@@ -227,6 +232,39 @@ def startup(systems, args, workdir):
     return out
 
 
+def light(systems, args, workdir, files):
+    """Each system at a light load, as on a typical node: a fresh process with the cache-hit config, its cache filled
+    with the 10k names, then the mixed queries (90 % hits) at LIGHT_QPS for LIGHT_WARMUP_S (not counted) and LIGHT_S:
+    the process's CPU time (all threads: health checks, metrics, JIT, GC included) over those LIGHT_S seconds."""
+    out = []
+    for name, system in systems.items():
+        d = Path(workdir) / "light"
+        d.mkdir(parents=True, exist_ok=True)
+        proc = system.start(d, args.port_base, [args.port_base + 1], True, args.server_cpus)
+        try:
+            load.dnsperf(args.port_base, files.hits, "udp", 60, args.client_cpus, once=True, outstanding=100,
+                         rawlog=d / f"{name}-dnsperf.log")
+            warm = files.fresh("mixed", LIGHT_QPS * LIGHT_WARMUP_S * 1.2 + 100)
+            load.dnsperf(args.port_base, warm, "udp", LIGHT_WARMUP_S, args.client_cpus, qps=LIGHT_QPS, once=True,
+                         rawlog=d / f"{name}-dnsperf.log")
+            warm.unlink(missing_ok=True)
+            path = files.fresh("mixed", LIGHT_QPS * LIGHT_S * 1.2 + 100)
+            before = load.cpu_seconds(proc.pid)
+            r = load.dnsperf(args.port_base, path, "udp", LIGHT_S, args.client_cpus, qps=LIGHT_QPS, once=True,
+                             rawlog=d / f"{name}-dnsperf.log")
+            cpu = load.cpu_seconds(proc.pid) - before
+            path.unlink(missing_ok=True)
+            rss = load.peak_rss_mib(proc.pid)
+        finally:
+            proc.stop()
+        row = {"system": name, "offered_qps": LIGHT_QPS, "qps": round(r.qps), "lost_pct": round(r.lost_pct, 3), "cpu_s": round(cpu, 2),
+               "cpu_pct": round(100 * cpu / LIGHT_S, 2), "seconds": LIGHT_S, "rss_mib": round(rss, 1)}
+        log(f"light {name}: {row['qps']} qps, CPU {row['cpu_s']} s in {LIGHT_S} s ({row['cpu_pct']} % of a core), "
+            f"lost {row['lost_pct']} %, peak RSS {row['rss_mib']} MiB")
+        out.append(row)
+    return out
+
+
 def smoke(args, workdir):
     """Each system forwards a ~2 s trickle of queries (forward-1, UDP); passes if any was answered NOERROR."""
     started = time.monotonic()
@@ -300,6 +338,8 @@ def full(args, workdir, argv):
                     raw_json.write_text(json.dumps(rows, indent=1) + "\n")
         if args.startup_runs > 0:
             meta["startup"] = startup(systems, args, workdir)
+        if args.light:
+            meta["light"] = light(systems, args, workdir, files)
     finally:
         nsd.stop()
     meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
