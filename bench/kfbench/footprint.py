@@ -3,14 +3,17 @@
 kubeforward runs as shipped (the launcher, its JVM options, the trained AOT cache) with two diagnostics added
 through JDK_JAVA_OPTIONS, which change neither the heap nor the code: Native Memory Tracking (summary) and the
 class-load log. After the cache is filled and the cache-hit queries ran (unthrottled, as the maximum run of the
-comparison), it reports RSS (idle before the load, peak after it), NMT's committed memory by area, and the
+comparison) while its actuator is scraped every second (/actuator/prometheus and /actuator/health, as in a
+cluster), it reports RSS (idle before the load, peak after it), NMT's committed memory by area, and the
 classes loaded per jar (a class from the AOT cache is counted for the jar that holds it).
 """
 
 import json
 import re
 import subprocess
+import threading
 import time
+import urllib.request
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -84,6 +87,40 @@ def classes_per_jar(logfile, index):
     return counts
 
 
+def actuator_port(proc, timeout_s=10):
+    """The management port (the bench starts kubeforward with --server.port=0), from its log."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        m = re.search(r"Netty started on port (\d+)", Path(proc.logfile).read_text(errors="replace"))
+        if m:
+            return int(m.group(1))
+        time.sleep(0.1)
+    raise RuntimeError(f"no actuator port in the log:\n{proc.tail()}")
+
+
+class Scraper:
+    """GETs /actuator/prometheus and /actuator/health once a second until stopped, as Prometheus and probes would."""
+
+    def __init__(self, port):
+        self.port, self.done, self.count, self.failed = port, threading.Event(), 0, 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done.wait(1.0):
+            for path in ("/actuator/prometheus", "/actuator/health"):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+                        r.read()
+                    self.count += 1
+                except OSError:
+                    self.failed += 1
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(10)
+
+
 def run(system, args, workdir, files):
     """Starts kubeforward with the diagnostics, fills its cache, loads it, measures; returns the result dict."""
     d = Path(workdir) / "footprint"
@@ -94,6 +131,7 @@ def run(system, args, workdir, files):
     port = args.port_base
     proc = system.start(d, port, [port + 1], True, "0-" + str(max(load.cpu_list(args.server_cpus))), env)
     try:
+        scraper = Scraper(actuator_port(proc))
         time.sleep(2)
         idle = status(proc.pid)
         filled = load.dnsperf(port, files.hits, "udp", 60, args.client_cpus, once=True, outstanding=100,
@@ -101,6 +139,7 @@ def run(system, args, workdir, files):
         log(f"footprint: cache filled ({filled.completed} answers, rcodes {filled.rcodes})")
         hits = load.dnsperf(port, files.hits, "udp", args.duration, args.client_cpus, rawlog=d / "dnsperf.log")
         log(f"footprint: cache-hit load {hits.summary()}")
+        scraper.stop()
         loaded = status(proc.pid)
         areas, total, text = nmt(system.java_home, proc.pid)
         (d / "nmt.txt").write_text(text)
@@ -109,7 +148,8 @@ def run(system, args, workdir, files):
     finally:
         proc.stop()
     counts = classes_per_jar(classlog, jar_index([system.home / "lib", system.home]))
-    result = {"first_answer_s": round(proc.ready_s, 2), "idle": idle, "loaded": loaded, "qps": round(hits.qps),
+    result = {"first_answer_s": round(proc.ready_s, 2), "idle": idle, "http_requests": scraper.count,
+              "http_failed": scraper.failed, "loaded": loaded, "qps": round(hits.qps),
               "nmt_committed_mib": areas, "nmt_total_mib": total, "classes_total": sum(counts.values()),
               "classes_per_jar": dict(counts.most_common()),
               "java_opts": system.java_opts or "bin/kubeforward's defaults"}
@@ -120,8 +160,8 @@ def run(system, args, workdir, files):
 
 
 def markdown(r, top=40):
-    lines = [f"kubeforward under cache-hit load ({r['qps']:,} qps) with 10,000 names cached; JVM options: "
-             f"{r['java_opts']}", "",
+    lines = [f"kubeforward under cache-hit load ({r['qps']:,} qps) with 10,000 names cached, actuator scraped "
+             f"({r.get('http_requests', 0)} requests); JVM options: {r['java_opts']}", "",
              "| RSS | idle (2 s after the first answer) | after the load |", "|---|--:|--:|"]
     for key, label in (("VmRSS", "RSS MiB"), ("VmHWM", "peak RSS MiB"), ("RssAnon", "anonymous MiB"),
                        ("RssFile", "file-backed MiB"), ("Threads", "threads")):
