@@ -12,12 +12,12 @@ class ReadinessFileBeanTest {
 
     @Test
     void noFileConfiguredIsNoBeanAtAll() {
-        assertThat(new ActuatorConfiguration().readinessFile("", new ApplicationAvailabilityBean(), null)).isNull();
+        assertThat(new ActuatorConfiguration().readinessFile("", new ApplicationAvailabilityBean(), null, null)).isNull();
     }
 
     @Test
     void aConfiguredFileIsABeanThatHasNotStarted(@TempDir Path dir) {
-        ReadinessFile file = new ActuatorConfiguration().readinessFile(dir.resolve("ready").toString(), new ApplicationAvailabilityBean(), null);
+        ReadinessFile file = new ActuatorConfiguration().readinessFile(dir.resolve("ready").toString(), new ApplicationAvailabilityBean(), null, null);
         assertThat(file).isNotNull();
         assertThat(file.isRunning()).isFalse();
         assertThat(dir.resolve("ready")).doesNotExist();
