@@ -174,7 +174,94 @@ claim_node() {
             die "a node of $owner is running on this machine: stop it first ($SELF stop $owner)"
         fi
     fi
+    wait_for_other_node_to_go
+    clear_stale_node "$dir"
     echo "$dir" >"$NODE_OWNER_FILE"
+}
+
+# Sockets that something listens on at the node's address: a node (or its control plane) of another directory,
+# possibly started from another mount or PID namespace on the same kernel, where neither its owner file nor its
+# processes are visible. The network namespace is what two nodes on one machine share, and fight over.
+other_node_sockets() {
+    ss -Htlun 2>/dev/null | awk -v ip="$NODE_IP" 'index($5, ip ":") == 1 {print $1, $5}' || true
+}
+
+# Waits up to NODE_WAIT_FOR_MACHINE_S (default 300) for another live node to stop; fails naming what it found.
+wait_for_other_node_to_go() {
+    local deadline=$((SECONDS + ${NODE_WAIT_FOR_MACHINE_S:-300})) sockets said=
+    while sockets=$(other_node_sockets) && [[ -n "$sockets" ]]; do
+        if ((SECONDS >= deadline)); then
+            die "another node is running on this machine (listening on $NODE_IP: $(echo $sockets)); one kubelet per machine: stop it first"
+        fi
+        [[ -n $said ]] || { log "another node is running on this machine (listening on $NODE_IP: $(echo $sockets)); waiting up to ${NODE_WAIT_FOR_MACHINE_S:-300} s for it to stop"; said=1; }
+        sleep 5
+    done
+}
+
+# What a node whose processes were killed without `cluster stop` (a machine whose session ended, a SIGKILLed
+# test JVM) leaves in the kernel: its bridges, service route, chains, pod namespaces and veths, cgroups and mounts.
+# A new node would trip over them (the kubelet over the old pods' cgroups, kube-proxy over stale chains) and would
+# record them as "the machine before". With the old node's directory in reach its own record undoes everything;
+# whatever remains, or everything when that directory is in another mount namespace, goes by name.
+stale_node_traces() {
+    local -
+    set +e +o pipefail
+    local link
+    for link in "$NODE_BRIDGE" "$POD_BRIDGE" nodelocaldns; do
+        ip link show dev "$link" >/dev/null 2>&1 && echo "link $link"
+    done
+    ip -4 route show "$SERVICE_CIDR" 2>/dev/null | sed 's/^/route /'
+    local save
+    for save in iptables-nft-save ip6tables-nft-save iptables-legacy-save ip6tables-legacy-save; do
+        "$save" 2>/dev/null | grep -qE '^:(KUBE-|KUBEFORWARD-NODE|CNI-)' && echo "chains in $save"
+    done
+    ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print "netns " $1}'
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \( -name 'kubepods*' -o -name 'kubeforward-node*' \) 2>/dev/null | sed 's/^/cgroup /'
+    awk '$5 ~ /\/node\/(kubelet|containerd)(\/|$)/ {print "mount " $5}' /proc/self/mountinfo
+}
+
+clear_stale_node() {
+    local dir=$1 traces owner
+    traces=$(stale_node_traces)
+    [[ -z "$traces" ]] && return 0
+    log "a node that was not stopped left traces on this machine; removing them before recording the machine:"
+    echo "$traces" | head -n 20 | sed 's/^/cluster:   /' >&2
+    if [[ -f "$NODE_OWNER_FILE" ]]; then
+        owner=$(cat "$NODE_OWNER_FILE")
+        if [[ "$owner" != "$dir" && -f "$(node_dir "$owner")/machine-before.state" && -f "$owner/env" ]]; then
+            log "undoing the side effects of the node of $owner with its own record"
+            (load_env "$owner"; undo_node_side_effects "$owner") || true
+        fi
+    fi
+    # By name, for what no record covers: processes left in the pods' cgroups, then the cgroups, mounts, network.
+    local cg
+    for cg in $(find /sys/fs/cgroup -mindepth 1 -type d \( -path '*/kubepods*' -o -path '*/kubeforward-node*' \) 2>/dev/null); do
+        [[ -f "$cg/cgroup.procs" ]] && xargs -r kill -KILL <"$cg/cgroup.procs" 2>/dev/null || true
+    done
+    for cg in $(find /sys/fs/cgroup -mindepth 1 -type d \( -path '*/kubepods*' -o -path '*/kubeforward-node*' \) 2>/dev/null \
+        | awk -F/ '{print NF, $0}' | sort -rn | cut -d' ' -f2-); do
+        rmdir "$cg" 2>/dev/null || true
+    done
+    local m
+    for m in $(awk '$5 ~ /\/node\/(kubelet|containerd)(\/|$)/ {print $5}' /proc/self/mountinfo | sort -r); do
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+    done
+    local ns
+    for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+    local link
+    for link in $(ip -o link show master "$POD_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+        ip link del "$link" 2>/dev/null || true
+    done
+    for link in "$POD_BRIDGE" nodelocaldns "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
+    ip route del "$SERVICE_CIDR" 2>/dev/null || true
+    remove_node_chains "$dir"
+    traces=$(stale_node_traces)
+    if [[ -n "$traces" ]]; then
+        log "these traces of the old node could not be removed:"
+        echo "$traces" | sed 's/^/cluster:   /' >&2
+        die "the machine is not clean enough for a node; remove them by hand"
+    fi
+    log "the old node's traces are gone"
 }
 
 release_node() {
@@ -194,7 +281,8 @@ node_processes_alive() {
 
 setup_node_network() {
     ip link show dev "$NODE_BRIDGE" >/dev/null 2>&1 || ip link add "$NODE_BRIDGE" type bridge
-    ip -o addr show dev "$NODE_BRIDGE" | grep -qF " $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
+    # (No `| grep -q` under pipefail: grep exits at the first match and ip may die of SIGPIPE.)
+    [[ "$(ip -o addr show dev "$NODE_BRIDGE")" == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
     ip link set "$NODE_BRIDGE" up
     ip route replace "$SERVICE_CIDR" dev "$NODE_BRIDGE"
     # Pod traffic never leaves the pod bridge by forwarding (ip_forward is on while the node runs).
@@ -405,11 +493,11 @@ fileCheckFrequency: 5s
 YAML
 }
 
-kubelet_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" | grep -qx ok; }
+kubelet_healthy() { [[ "$(curl -fsS --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz")" == ok ]]; }
 
 node_ready() {
-    "$KUBECTL" --kubeconfig "$dir/kubeconfig" get node "$NODE_NAME" \
-        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True
+    [[ "$("$KUBECTL" --kubeconfig "$dir/kubeconfig" get node "$NODE_NAME" \
+        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
 }
 
 start_kubelet() {

@@ -115,12 +115,15 @@ public final class KubernetesDiscovery implements SmartLifecycle {
         awaitFirstLists(waitFor);
     }
 
-    /** Blocks (the listeners wait) until the pools without snapshot or fallback have their first list, or the timeout. */
+    /**
+     * Blocks (the listeners wait) until the pools without snapshot or fallback have their first list, the API server
+     * has answered their list with an error (refused, forbidden: waiting longer would not help), or the timeout.
+     */
     private void awaitFirstLists(List<String> pools) {
         long deadline = System.nanoTime() + initialSyncTimeout.toNanos();
         for (String pool : pools) {
             EndpointSliceWatcher watcher = watchers.get(pool);
-            while (!watcher.isKnown() && System.nanoTime() < deadline) {
+            while (!watcher.isKnown() && watcher.status().errors() == 0 && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(SYNC_POLL);
                 } catch (InterruptedException e) {
@@ -129,8 +132,9 @@ public final class KubernetesDiscovery implements SmartLifecycle {
                 }
             }
             if (!watcher.isKnown()) {
-                log.warn("{}: EndpointSlices not listed within {} and no snapshot or fallback: opening the listeners; its zones "
-                        + "answer SERVFAIL until the API server answers", watcher.service(), initialSyncTimeout);
+                log.warn("{}: EndpointSlices not listed ({}) and no snapshot or fallback: opening the listeners; its zones "
+                        + "answer SERVFAIL until they are", watcher.service(), watcher.status().errors() > 0
+                                ? "the API server answered " + watcher.status().lastError() : "within " + initialSyncTimeout);
             }
         }
     }

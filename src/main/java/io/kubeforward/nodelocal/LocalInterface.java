@@ -52,6 +52,11 @@ final class LocalInterface {
         commands.run(List.of("ip", "link", "del", name));
     }
 
+    /** Takes one local IP off the interface (the others stay). */
+    void removeAddress(String address) {
+        commands.run(List.of("ip", "addr", "del", address + (address.contains(":") ? "/128" : "/32"), "dev", name));
+    }
+
     boolean exists() {
         return commands.run(List.of("ip", "link", "show", "dev", name)).ok();
     }

@@ -1,6 +1,10 @@
 package io.kubeforward.nodelocal;
 
 import io.kubeforward.server.ListenersReadyEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,18 +37,28 @@ public final class NodeSetup implements SmartLifecycle {
         return thread;
     });
     private final AtomicBoolean repairQueued = new AtomicBoolean();
+    private final Counter interfaceErrors;
+    private final Counter iptablesErrors;
     private volatile NotrackRules rules;
     private volatile LinkMonitor monitor;
     private volatile boolean running;
 
-    public NodeSetup(NodeSetupProperties properties) {
-        this(properties, new Commands());
+    public NodeSetup(NodeSetupProperties properties, MeterRegistry registry) {
+        this(properties, new Commands(), registry);
     }
 
-    NodeSetup(NodeSetupProperties properties, Commands commands) {
+    NodeSetup(NodeSetupProperties properties, Commands commands, MeterRegistry registry) {
         this.properties = properties;
         this.commands = commands;
         this.link = new LocalInterface(commands, properties.interfaceName(), properties.localIps());
+        // As node-cache's coredns_nodecache_setup_errors_total{errortype}: what an alert on a broken node setup needs.
+        this.interfaceErrors = errors(registry, "interface");
+        this.iptablesErrors = errors(registry, "iptables");
+    }
+
+    private static Counter errors(MeterRegistry registry, String type) {
+        return Counter.builder("kubeforward.nodesetup.errors").description("Node setup checks or repairs that failed, by what failed")
+                .tag("type", type).register(registry);
     }
 
     @Override
@@ -71,6 +85,7 @@ public final class NodeSetup implements SmartLifecycle {
                             log.warn("Interface {} was deleted or changed by another process; repaired", properties.interfaceName());
                         }
                     } catch (RuntimeException e) {
+                        interfaceErrors.increment();
                         log.error("Repairing interface {} failed: {}", properties.interfaceName(), e.getMessage());
                     }
                 });
@@ -86,7 +101,13 @@ public final class NodeSetup implements SmartLifecycle {
         if (properties.setupIptables()) {
             rules = new NotrackRules(commands, IptablesBackend.detect(commands), properties.localIps(), properties.dnsPort(),
                     properties.healthPort());
-            int added = rules.ensure();
+            int added;
+            try {
+                added = rules.ensure();
+            } catch (RuntimeException e) {
+                iptablesErrors.increment();
+                throw e;
+            }
             log.info("NOTRACK/ACCEPT rules for {} in place ({} added)", properties.localIps(), added);
         }
         long interval = properties.syncInterval().toMillis();
@@ -98,6 +119,11 @@ public final class NodeSetup implements SmartLifecycle {
             if (properties.setupInterface() && link.ensure()) {
                 log.warn("Interface {} was missing or incomplete; repaired", properties.interfaceName());
             }
+        } catch (RuntimeException e) {
+            interfaceErrors.increment();
+            log.error("Node setup re-check failed: {}", e.getMessage());
+        }
+        try {
             NotrackRules current = rules;
             if (current != null) {
                 int added = current.ensure();
@@ -106,6 +132,7 @@ public final class NodeSetup implements SmartLifecycle {
                 }
             }
         } catch (RuntimeException e) {
+            iptablesErrors.increment();
             log.error("Node setup re-check failed: {}", e.getMessage());
         }
     }
@@ -124,15 +151,23 @@ public final class NodeSetup implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        java.util.Optional<String> successor = properties.skipTeardown() ? java.util.Optional.empty()
-                : new SuccessorProbe(java.time.Duration.ofMillis(500)).answeringAddress(properties.localIps(), properties.dnsPort());
         if (properties.skipTeardown()) {
             log.info("skip-teardown: leaving interface {} and its rules in place", properties.interfaceName());
-        } else if (successor.isPresent()) {
-            log.info("Another instance answers on {}:{} (an upgrade): leaving interface {} and its rules to it", successor.get(),
-                    properties.dnsPort(), properties.interfaceName());
         } else {
-            NotrackRules current = rules;
+            teardown();
+        }
+        running = false;
+    }
+
+    /**
+     * Removes what nobody serves any more. Where another instance answers (a surge upgrade), its addresses and their rules
+     * stay for it; the interface goes only when nobody answers on any of our addresses.
+     */
+    private void teardown() {
+        List<String> localIps = properties.localIps();
+        List<String> successor = new SuccessorProbe(Duration.ofMillis(500)).answeringAddresses(localIps, properties.dnsPort());
+        NotrackRules current = rules;
+        if (successor.isEmpty()) {
             if (current != null) {
                 current.remove();
             }
@@ -140,8 +175,18 @@ public final class NodeSetup implements SmartLifecycle {
                 link.remove();
             }
             log.info("Removed the NOTRACK rules and interface {}", properties.interfaceName());
+            return;
         }
-        running = false;
+        List<String> unserved = localIps.stream().filter(ip -> !successor.contains(ip)).toList();
+        if (current != null && !unserved.isEmpty()) {
+            current.removeFor(unserved);
+        }
+        if (properties.setupInterface()) {
+            unserved.forEach(link::removeAddress);
+        }
+        log.info("Another instance answers on {} port {} (an upgrade): leaving interface {} and the rules for those to it{}",
+                successor, properties.dnsPort(), properties.interfaceName(),
+                unserved.isEmpty() ? "" : "; removed " + unserved + ", which nobody serves now");
     }
 
     @Override

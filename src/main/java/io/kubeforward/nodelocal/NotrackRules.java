@@ -17,8 +17,8 @@ final class NotrackRules {
     static final String COMMENT = "kubeforward: NodeLocal DNS skip conntrack";
     private static final Logger log = LoggerFactory.getLogger(NotrackRules.class);
 
-    /** One rule: table, chain and match/target arguments. */
-    record Rule(String binary, String table, String chain, List<String> spec) {
+    /** One rule: the local IP it is for, table, chain and match/target arguments. */
+    record Rule(String ip, String binary, String table, String chain, List<String> spec) {
     }
 
     private final Commands commands;
@@ -31,25 +31,25 @@ final class NotrackRules {
             String binary = ip.contains(":") ? backend.ip6tables() : backend.iptables();
             for (String proto : List.of("udp", "tcp")) {
                 String port = Integer.toString(dnsPort);
-                all.add(rule(binary, "raw", "PREROUTING", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
-                all.add(rule(binary, "filter", "INPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "ACCEPT"));
-                all.add(rule(binary, "raw", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "NOTRACK"));
-                all.add(rule(binary, "filter", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "ACCEPT"));
-                all.add(rule(binary, "raw", "OUTPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
+                all.add(rule(ip, binary, "raw", "PREROUTING", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
+                all.add(rule(ip, binary, "filter", "INPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "ACCEPT"));
+                all.add(rule(ip, binary, "raw", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "NOTRACK"));
+                all.add(rule(ip, binary, "filter", "OUTPUT", "-p", proto, "-s", ip, "--sport", port, "-j", "ACCEPT"));
+                all.add(rule(ip, binary, "raw", "OUTPUT", "-p", proto, "-d", ip, "--dport", port, "-j", "NOTRACK"));
             }
             if (healthPort > 0) {
                 String port = Integer.toString(healthPort);
-                all.add(rule(binary, "raw", "PREROUTING", "-p", "tcp", "-d", ip, "--dport", port, "-j", "NOTRACK"));
-                all.add(rule(binary, "raw", "OUTPUT", "-p", "tcp", "-s", ip, "--sport", port, "-j", "NOTRACK"));
+                all.add(rule(ip, binary, "raw", "PREROUTING", "-p", "tcp", "-d", ip, "--dport", port, "-j", "NOTRACK"));
+                all.add(rule(ip, binary, "raw", "OUTPUT", "-p", "tcp", "-s", ip, "--sport", port, "-j", "NOTRACK"));
             }
         }
         this.rules = List.copyOf(all);
     }
 
-    private static Rule rule(String binary, String table, String chain, String... spec) {
+    private static Rule rule(String ip, String binary, String table, String chain, String... spec) {
         List<String> args = new ArrayList<>(List.of(spec));
         args.addAll(args.indexOf("-j"), List.of("-m", "comment", "--comment", COMMENT));
-        return new Rule(binary, table, chain, args);
+        return new Rule(ip, binary, table, chain, args);
     }
 
     List<Rule> rules() {
@@ -70,7 +70,19 @@ final class NotrackRules {
 
     /** Removes every rule (each as often as it is present). */
     void remove() {
+        remove(rule -> true);
+    }
+
+    /** Removes the rules for these local IPs only (each as often as it is present). */
+    void removeFor(java.util.Collection<String> ips) {
+        remove(rule -> ips.contains(rule.ip()));
+    }
+
+    private void remove(java.util.function.Predicate<Rule> which) {
         for (Rule rule : rules) {
+            if (!which.test(rule)) {
+                continue;
+            }
             for (int i = 0; i < 10 && commands.run(command(rule, "-D")).ok(); i++) {
                 log.debug("removed {}", rule);
             }

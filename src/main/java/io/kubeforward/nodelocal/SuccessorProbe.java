@@ -8,12 +8,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.ArrayList;
 
 /**
- * Asks, once our own listeners are closed, whether some other process still answers DNS on a local IP: during a
- * surge upgrade the new instance binds alongside the old one (SO_REUSEPORT), and the old one must not remove
- * the interface and rules the new one is serving on.
+ * Asks, once our own listeners are closed, on which local IPs some other process still answers DNS: during a surge
+ * upgrade the new instance binds alongside the old one (SO_REUSEPORT), and the old one must not remove the interface
+ * and rules the new one is serving on, but must remove what the new one does not serve (an address a changed
+ * configuration dropped, such as the kube-dns IP after a takeover is turned off).
  */
 final class SuccessorProbe {
 
@@ -23,19 +24,20 @@ final class SuccessorProbe {
         this.timeout = timeout;
     }
 
-    /** The first local IP on which something answers, if any. */
-    Optional<String> answeringAddress(List<String> localIps, int port) {
+    /** The local IPs on which something answers (in the order given). */
+    List<String> answeringAddresses(List<String> localIps, int port) {
         byte[] query = DnsMessages.probeQuery(".", false);
+        List<String> answering = new ArrayList<>();
         for (String ip : localIps) {
             try (DatagramSocket socket = new DatagramSocket()) {
                 socket.setSoTimeout((int) timeout.toMillis());
                 socket.send(new DatagramPacket(query, query.length, new InetSocketAddress(InetAddress.getByName(ip), port)));
                 socket.receive(new DatagramPacket(new byte[512], 512));
-                return Optional.of(ip);
+                answering.add(ip);
             } catch (IOException | RuntimeException nobody) {
                 // timeout, unreachable or refused: nobody serves there
             }
         }
-        return Optional.empty();
+        return answering;
     }
 }

@@ -43,6 +43,7 @@ public final class DnsServerLifecycle implements SmartLifecycle {
     public void start() {
         server.start(forwarding.routers());
         running = true;
+        SharedPortCheck.ofThisHost().sharedListeners(server.listeners()).forEach(log::warn);
         events.publishEvent(new ListenersReadyEvent(server.listeners()));
     }
 

@@ -320,7 +320,7 @@ class HelmChartTest {
         assertThat(alerts).extracting(a -> a.get("alert")).containsExactlyInAnyOrder(
                 "KubeforwardAllUpstreamsDown", "KubeforwardNoUpstreams", "KubeforwardDiscoveryNotWatching",
                 "KubeforwardHighServfailRatio", "KubeforwardUpstreamHealthChecksFailing",
-                "KubeforwardMaxConcurrentRejects");
+                "KubeforwardMaxConcurrentRejects", "KubeforwardNodeSetupFailing");
         String dashboard = (String) map(ofKind(manifests, "ConfigMap").stream()
                 .filter(c -> at(c, "metadata", "name").equals("kf-kubeforward-dashboard")).findFirst().orElseThrow(), "data")
                 .get("kubeforward.json");

@@ -2,6 +2,7 @@ package io.kubeforward.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kubeforward.testing.NodeLocalDnsCorefile;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,58 +23,8 @@ class ReferenceCorefilesTest {
     /** The original plugin's README block, verbatim (it sets both force_tcp and prefer_udp). */
     static final String ORIGINAL_README = PluginReadmes.ORIGINAL.corefile();
 
-    /**
-     * node-local-dns's Corefile (kubernetes/kubernetes cluster/addons/dns/nodelocaldns) with its placeholders
-     * as environment variables, as node-cache fills them in.
-     */
-    static final String NODE_LOCAL_DNS = """
-            {$CLUSTER_DOMAIN}:53 {
-                errors
-                cache {
-                    success 9984 30
-                    denial 9984 5
-                }
-                reload
-                loop
-                bind {$LOCAL_IP} {$DNS_SERVER_IP}
-                forward . {$CLUSTER_DNS_IP} {
-                    force_tcp
-                }
-                prometheus :9253
-                health {$LOCAL_IP}:8080
-            }
-            in-addr.arpa:53 {
-                errors
-                cache 30
-                reload
-                loop
-                bind {$LOCAL_IP} {$DNS_SERVER_IP}
-                forward . {$CLUSTER_DNS_IP} {
-                    force_tcp
-                }
-                prometheus :9253
-            }
-            ip6.arpa:53 {
-                errors
-                cache 30
-                reload
-                loop
-                bind {$LOCAL_IP} {$DNS_SERVER_IP}
-                forward . {$CLUSTER_DNS_IP} {
-                    force_tcp
-                }
-                prometheus :9253
-            }
-            .:53 {
-                errors
-                cache 30
-                reload
-                loop
-                bind {$LOCAL_IP} {$DNS_SERVER_IP}
-                forward . {$UPSTREAM_SERVERS}      # the node's /etc/resolv.conf
-                prometheus :9253
-            }
-            """;
+    /** node-local-dns's Corefile, its placeholders as environment variables, as node-cache fills them in. */
+    static final String NODE_LOCAL_DNS = NodeLocalDnsCorefile.WITH_PLACEHOLDERS;
 
     static final String KUBEFORWARD_BLOCK = """
                 kubeforward {

@@ -2,6 +2,7 @@ package io.kubeforward.nodelocal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,15 +11,20 @@ import org.junit.jupiter.api.Test;
 class NodeSetupConfigurationTest {
 
     @Test
-    void disabledNodeSetupIsNoBeanAtAll() {
-        assertThat(new NodeSetupConfiguration().nodeSetup(properties(false))).isNull();
+    void disabledNodeSetupIsNoBeanAtAllAndCountsNothing() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        assertThat(new NodeSetupConfiguration().nodeSetup(properties(false), registry)).isNull();
+        assertThat(registry.find("kubeforward.nodesetup.errors").counters()).isEmpty();
     }
 
     @Test
-    void enabledNodeSetupIsABeanThatHasNotStarted() {
-        NodeSetup setup = new NodeSetupConfiguration().nodeSetup(properties(true));
+    void enabledNodeSetupIsABeanThatHasNotStartedWithItsErrorCounters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        NodeSetup setup = new NodeSetupConfiguration().nodeSetup(properties(true), registry);
         assertThat(setup).isNotNull();
         assertThat(setup.isRunning()).isFalse();
+        assertThat(registry.find("kubeforward.nodesetup.errors").counters()).extracting(c -> c.getId().getTag("type"))
+                .containsExactlyInAnyOrder("interface", "iptables");
     }
 
     private static NodeSetupProperties properties(boolean enabled) {

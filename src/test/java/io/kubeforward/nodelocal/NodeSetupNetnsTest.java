@@ -82,6 +82,11 @@ class NodeSetupNetnsTest {
     }
 
     private List<String> startCommand(boolean skipTeardown, String syncInterval, List<String> capabilities) {
+        return startCommand(skipTeardown, syncInterval, capabilities, List.of());
+    }
+
+    /** @param extra more application arguments (later ones win) */
+    private List<String> startCommand(boolean skipTeardown, String syncInterval, List<String> capabilities, List<String> extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", node.namespace()));
         if (!capabilities.isEmpty()) {
@@ -98,7 +103,17 @@ class NodeSetupNetnsTest {
                 "--kubeforward.node-setup.enabled=true", "--kubeforward.node-setup.sync-interval=" + syncInterval,
                 "--kubeforward.node-setup.health-port=18080",
                 "--kubeforward.node-setup.skip-teardown=" + skipTeardown));
+        command.addAll(extra);
         return command;
+    }
+
+    /** A second instance on the same DNS and management ports (SO_REUSEPORT), as a surge pod; returns once it serves. */
+    private Process startSuccessor() throws Exception {
+        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
+        return successor;
     }
 
     /** The capabilities the chart adds for the container (values.yaml, securityContext.capabilities.add). */
@@ -173,22 +188,48 @@ class NodeSetupNetnsTest {
         app = start(false);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> log().contains("rules for"));
-        Process successor = new ProcessBuilder(startCommand(false)).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("successor.log").toFile()).start();
+        Process successor = startSuccessor();
         try {
-            // Same DNS and management ports (SO_REUSEPORT), as a surge pod on the same node.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> Files.readString(dir.resolve("successor.log")).contains("rules for"));
             app.destroy();
             assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(log()).contains("Another instance answers on " + LOCAL_IP);
+            assertThat(log()).contains("Another instance answers on [" + LOCAL_IP + "]");
             assertThat(interfaceHoldsLocalIp()).isTrue();
-            assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+            String rules = rules();
+            assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).distinct().count())
+                    .as("rules:%n%s%nold instance:%n%s%nsuccessor:%n%s", rules, log(), Files.readString(dir.resolve("successor.log")))
+                    .isEqualTo(12);
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
             successor.destroy();
             assertThat(successor.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
         } finally {
+            successor.destroyForcibly();
+        }
+    }
+
+    /** A surge pod whose configuration dropped an address (the kube-dns IP, when a takeover is turned off). */
+    @Test
+    void anOldInstanceRemovesWhatItsSuccessorDoesNotServe() throws Exception {
+        String second = "169.254.20.11";
+        List<String> both = List.of("--kubeforward.servers[0].bind[1]=" + second, "--kubeforward.node-setup.local-ips=" + LOCAL_IP + "," + second);
+        app = new ProcessBuilder(startCommand(false, "1s", List.of(), both)).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> log().contains("rules for"));
+        assertThat(inside("ip", "-o", "addr", "show", "dev", "nodelocaldns")).contains(" " + second + "/32");
+        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(24);
+        Process successor = startSuccessor();
+        try {
+            app.destroy();
+            assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(log()).contains("removed [" + second + "], which nobody serves now");
+            assertThat(interfaceHoldsLocalIp()).isTrue();
+            assertThat(inside("ip", "-o", "addr", "show", "dev", "nodelocaldns")).doesNotContain(second);
+            assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT))).hasSize(12).noneMatch(l -> l.contains(second));
+            assertThat(answerFromInside()).isEqualTo("10.0.0.1");
+        } finally {
+            successor.destroy();
+            successor.waitFor(30, TimeUnit.SECONDS);
             successor.destroyForcibly();
         }
     }

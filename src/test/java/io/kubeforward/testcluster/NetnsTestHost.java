@@ -70,7 +70,8 @@ public final class NetnsTestHost implements AutoCloseable {
     /** Creates a host with a fresh namespace, a veth pair and its addresses; close it to remove all of it. */
     public static NetnsTestHost create() {
         // Random /30 and /64: other JVMs (or a killed earlier run) may hold some; a clash fails loudly on `ip addr add`.
-        int subnet = ThreadLocalRandom.current().nextInt(1 << 15);
+        // 198.19.240.0/20 is the test node's (test-cluster/node/node.bash: node IP, pods, services): never used here.
+        int subnet = ThreadLocalRandom.current().nextInt((1 << 14) + (240 << 6));
         String id = Integer.toString(subnet, 36) + Long.toString(ProcessHandle.current().pid() % 1296, 36);
         NetnsTestHost host = new NetnsTestHost("kubeforward-" + id, "kfh" + id, subnet);
         try {

