@@ -36,9 +36,10 @@ COPY --from=layers /build/extracted/spring-boot-loader/ ./
 COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
 COPY bin/kubeforward ./kubeforward
-# The AOT cache (JDK 25): a training run up to a refreshed context, with the launcher's JVM options, writes
-# /app/kubeforward.aot; it halves the time to the first answer (docs/performance.md). It is valid only for this
-# JDK and this class path, so it is made here, in the image that runs it.
+# The AOT cache (JDK 25): a training run with the launcher's JVM options (io.kubeforward.AotTraining: the application
+# forwards and caches UDP and TCP queries to a stub upstream on the build's loopback for 8 s, serves its actuator, shuts
+# down) writes /app/kubeforward.aot: classes loaded and linked, with their profiles (docs/performance.md, "Startup").
+# It is valid only for this JDK and this class path, so it is made here, in the image that runs it.
 RUN ./kubeforward --prepare && rm -f aot-training.log
 USER 65532:65532
 # bin/kubeforward: the tuned JVM options (KUBEFORWARD_JVM_OPTS, the chart's jvmOptions, replaces them) and the cache.

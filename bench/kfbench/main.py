@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import load, log, peers, report, servers, zone
+from . import footprint, load, log, peers, report, servers, zone
 
 BENCH = Path(__file__).resolve().parent.parent
 REPO = BENCH.parent
@@ -22,6 +22,9 @@ UNIQUE_CAP_QPS = 150_000
 MIXED_CAP_QPS = 250_000
 WARMUP_S = 10  # JIT: a JVM on one core needs several seconds of load to compile its hot path (not measured)
 LOAD_FRACTION = 0.5  # fixed offered load = this × CoreDNS's max in the same scenario
+LIGHT_QPS = 200  # what a node typically sees (issue 14)
+LIGHT_WARMUP_S = 10
+LIGHT_S = 60
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ def parse_args(argv):
                    help="comma-separated subset of " + ",".join(s.name for s in SCENARIOS))
     p.add_argument("--transports", default=",".join(TRANSPORTS), help="udp,tcp or one of them")
     p.add_argument("--jar", help="use this kubeforward jar instead of building target/kubeforward.jar")
+    p.add_argument("--launcher", help="use this launcher instead of bin/kubeforward (e.g. an earlier commit's, with "
+                                      "its --jar, for a before/after comparison)")
     p.add_argument("--port-base", type=int, default=15300,
                    help="the system under test listens on PORT, nsd on PORT+1..PORT+3 (default 15300)")
     cpus = sorted(os.sched_getaffinity(0))
@@ -61,6 +66,11 @@ def parse_args(argv):
     p.add_argument("--client-cpus", default=str(cpus[0]), help="taskset CPU list of dnsperf and nsd")
     p.add_argument("--startup-runs", type=int, default=5,
                    help="starts per system for the startup figures, on all CPUs (default 5; 0 skips them)")
+    p.add_argument("--no-light", dest="light", action="store_false",
+                   help=f"skip the light-load CPU measurement ({LIGHT_QPS} qps for {LIGHT_S} s per system)")
+    p.add_argument("--footprint", action="store_true",
+                   help="kubeforward alone under cache-hit load (10k names): RSS, NMT by area, classes per jar "
+                        "(docs/performance.md, \"Memory\")")
     p.add_argument("--render-only", action="store_true",
                    help="render docs/benchmarks.md from bench/results/latest*.json without measuring")
     a = p.parse_args(argv)
@@ -77,7 +87,7 @@ def parse_args(argv):
         if t not in TRANSPORTS:
             p.error(f"unknown transport {t}")
     a.full = (a.systems == SYSTEMS and a.scenarios == [s.name for s in SCENARIOS]
-              and a.transports == TRANSPORTS and not a.smoke)
+              and a.transports == TRANSPORTS and not a.smoke and not a.footprint)
     return a
 
 
@@ -89,7 +99,7 @@ def make_systems(names, args):
         elif name == "kubeforward":
             jdk = peers.java_home(REPO)
             jar = args.jar or peers.build_jar(REPO, jdk)
-            kf = servers.Kubeforward(str(REPO / "bin" / "kubeforward"), jdk, RESULTS / "raw" / "kubeforward-home",
+            kf = servers.Kubeforward(str(Path(args.launcher).resolve() if args.launcher else REPO / "bin" / "kubeforward"), jdk, RESULTS / "raw" / "kubeforward-home",
                                      os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""))
             kf.prepare(Path(jar).resolve())
             out[name] = kf
@@ -224,6 +234,39 @@ def startup(systems, args, workdir):
     return out
 
 
+def light(systems, args, workdir, files):
+    """Each system at a light load, as on a typical node: a fresh process with the cache-hit config, its cache filled
+    with the 10k names, then the mixed queries (90 % hits) at LIGHT_QPS for LIGHT_WARMUP_S (not counted) and LIGHT_S:
+    the process's CPU time (all threads: health checks, metrics, JIT, GC included) over those LIGHT_S seconds."""
+    out = []
+    for name, system in systems.items():
+        d = Path(workdir) / "light"
+        d.mkdir(parents=True, exist_ok=True)
+        proc = system.start(d, args.port_base, [args.port_base + 1], True, args.server_cpus)
+        try:
+            load.dnsperf(args.port_base, files.hits, "udp", 60, args.client_cpus, once=True, outstanding=100,
+                         rawlog=d / f"{name}-dnsperf.log")
+            warm = files.fresh("mixed", LIGHT_QPS * LIGHT_WARMUP_S * 1.2 + 100)
+            load.dnsperf(args.port_base, warm, "udp", LIGHT_WARMUP_S, args.client_cpus, qps=LIGHT_QPS, once=True,
+                         rawlog=d / f"{name}-dnsperf.log")
+            warm.unlink(missing_ok=True)
+            path = files.fresh("mixed", LIGHT_QPS * LIGHT_S * 1.2 + 100)
+            before = load.cpu_seconds(proc.pid)
+            r = load.dnsperf(args.port_base, path, "udp", LIGHT_S, args.client_cpus, qps=LIGHT_QPS, once=True,
+                             rawlog=d / f"{name}-dnsperf.log")
+            cpu = load.cpu_seconds(proc.pid) - before
+            path.unlink(missing_ok=True)
+            rss = load.peak_rss_mib(proc.pid)
+        finally:
+            proc.stop()
+        row = {"system": name, "offered_qps": LIGHT_QPS, "qps": round(r.qps), "lost_pct": round(r.lost_pct, 3), "cpu_s": round(cpu, 2),
+               "cpu_pct": round(100 * cpu / LIGHT_S, 2), "seconds": LIGHT_S, "rss_mib": round(rss, 1)}
+        log(f"light {name}: {row['qps']} qps, CPU {row['cpu_s']} s in {LIGHT_S} s ({row['cpu_pct']} % of a core), "
+            f"lost {row['lost_pct']} %, peak RSS {row['rss_mib']} MiB")
+        out.append(row)
+    return out
+
+
 def smoke(args, workdir):
     """Each system forwards a ~2 s trickle of queries (forward-1, UDP); passes if any was answered NOERROR."""
     started = time.monotonic()
@@ -297,6 +340,8 @@ def full(args, workdir, argv):
                     raw_json.write_text(json.dumps(rows, indent=1) + "\n")
         if args.startup_runs > 0:
             meta["startup"] = startup(systems, args, workdir)
+        if args.light:
+            meta["light"] = light(systems, args, workdir, files)
     finally:
         nsd.stop()
     meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -326,10 +371,17 @@ def main(argv=None):
         return 0
     peers.install_debian_packages()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else ""))
+    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else "-footprint" if args.footprint else ""))
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"work directory {workdir}; system under test on CPU {args.server_cpus}, dnsperf and nsd on CPU "
         f"{args.client_cpus}")
     if args.smoke:
         return smoke(args, workdir)
+    if args.footprint:
+        nsd = start_upstream(args, workdir, 1)
+        try:
+            footprint.run(make_systems(["kubeforward"], args)["kubeforward"], args, workdir, Files(workdir))
+        finally:
+            nsd.stop()
+        return 0
     return full(args, workdir, argv)

@@ -141,6 +141,22 @@ def startup_table(meta):
     return out + "\n"
 
 
+def light_table(meta):
+    rows = meta.get("light")
+    if not rows:
+        return ""
+    base = next((r for r in rows if r["system"] == "coredns"), None)
+    out = (f"Light load, as on a typical node: each system with the cache-hit config, its cache filled, then the mixed queries\n"
+           f"(90 % hits) at {rows[0].get('offered_qps', '?')} qps on its pinned core for {rows[0]['seconds']} s after a warm-up: the process's CPU\n"
+           "time over those seconds (every thread: health checks, metrics, JIT and GC included):\n\n"
+           "| system | answered qps | lost % | CPU s | CPU % of a core | × CoreDNS | peak RSS MiB |\n|---|--:|--:|--:|--:|--:|--:|\n")
+    for r in rows:
+        ratio = _ratio(r["cpu_s"], base["cpu_s"]) if base else "–"
+        out += (f"| {r['system']} | {r['qps']:,} | {r['lost_pct']:.2f} | {r['cpu_s']:.2f} | {r['cpu_pct']:.2f} | {ratio} "
+                f"| {r['rss_mib']:.0f} |\n")
+    return out + "\n"
+
+
 def rendered(rows, meta):
     v = meta.get("versions", {})
     versions = ", ".join(f"{k} `{val}`" for k, val in v.items() if val)
@@ -159,7 +175,7 @@ work tree at commit `{meta['kubeforward_commit']}`, kubeforward jar {meta.get('k
 † the system used less than {CPU_BOUND_PCT} % of its core during that maximum run (`max_run_system_cpu_pct`): something
 else held it back (dnsperf and nsd on the other core, or other processes on its own), so it may be faster.
 
-{startup_table(meta)}Ratios to CoreDNS in the same scenario (QPS: higher is better; the others: lower is better):
+{startup_table(meta)}{light_table(meta)}Ratios to CoreDNS in the same scenario (QPS: higher is better; the others: lower is better):
 
 {ratio_table(rows)}{END}"""
 

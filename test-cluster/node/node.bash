@@ -114,7 +114,9 @@ machine_state() {
     echo "## mounts"
     awk '{print $5}' /proc/self/mountinfo | sort
     echo "## cgroups"
-    find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d 2>/dev/null | sort
+    # process_api/ID: the cgroups this machine's own process launcher makes for every command it runs (here: the
+    # sandbox of the tools that run the tests), created and removed beside the node all the time.
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d 2>/dev/null | grep -v '/process_api/' | sort
     echo "## paths"
     local p
     for p in "${NODE_OUTSIDE_PATHS[@]}"; do
@@ -214,10 +216,13 @@ stale_node_traces() {
     local save
     for save in iptables-nft-save ip6tables-nft-save iptables-legacy-save ip6tables-legacy-save; do
         "$save" 2>/dev/null | grep -qE '^:(KUBE-|KUBEFORWARD-NODE|CNI-)' && echo "chains in $save"
+        "$save" 2>/dev/null | grep -qE -- "^-A .*(-d|-s) ($NODE_LOCAL_DNS_IP|$KUBE_DNS_IP)(/32)? " && echo "node cache rules in $save"
     done
     ip netns list 2>/dev/null | awk '$1 ~ /^cni-/ {print "netns " $1}'
     find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \( -name 'kubepods*' -o -name 'kubeforward-node*' \) 2>/dev/null | sed 's/^/cgroup /'
     awk '$5 ~ /\/node\/(kubelet|containerd)(\/|$)/ {print "mount " $5}' /proc/self/mountinfo
+    # The kubelet's log links and pod logs (it garbage-collects them later, which would look like a change).
+    find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/kubelet log /'
 }
 
 clear_stale_node() {
@@ -255,6 +260,7 @@ clear_stale_node() {
     for link in "$POD_BRIDGE" nodelocaldns "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
     ip route del "$SERVICE_CIDR" 2>/dev/null || true
     remove_node_chains "$dir"
+    find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
     traces=$(stale_node_traces)
     if [[ -n "$traces" ]]; then
         log "these traces of the old node could not be removed:"
@@ -662,6 +668,16 @@ remove_node_chains() {
                 | grep -vE '^-A (KUBE-|KUBEFORWARD-NODE|CNI-)')
             for chain in $chains; do "$ipt" -w -t "$table" -F "$chain" 2>/dev/null || true; done
             for chain in $chains; do "$ipt" -w -t "$table" -X "$chain" 2>/dev/null || true; done
+        done
+        # Rules a node cache puts straight into base chains (node-local-dns's NOTRACK and ACCEPT rules for its
+        # addresses, kubeforward's iptables backend likewise): gone with the power, or left when a cache was
+        # killed without its teardown.
+        for table in $("$save" 2>/dev/null | sed -n 's/^\*//p'); do
+            while read -r rule; do
+                [[ -z "$rule" ]] && continue
+                eval "$ipt -w -t $table ${rule/-A /-D }" 2>/dev/null || true
+            done < <("$save" -t "$table" 2>/dev/null | grep -E '^-A ' \
+                | grep -E -- "(-d|-s) ($NODE_LOCAL_DNS_IP|$KUBE_DNS_IP)(/32)? " || true)
         done
     done
 }

@@ -11,9 +11,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Status;
@@ -24,6 +25,17 @@ import org.springframework.core.env.Environment;
 /** Registers the DNS health indicator, the Corefile's status endpoints, the readiness file and the upstreams endpoint. */
 @Configuration(proxyBeanMethods = false)
 public class ActuatorConfiguration {
+
+    /** Every bean eager but the actuator's web stack, which {@link ActuatorWebStack} creates once DNS serves. */
+    @Bean
+    static LazyInitializationExcludeFilter actuatorWebStackIsLazy() {
+        return ActuatorWebStack.FILTER;
+    }
+
+    @Bean
+    ActuatorWebStack actuatorWebStack(BeanFactory beans) {
+        return new ActuatorWebStack(beans);
+    }
 
     @Bean
     DnsReadinessIndicator dnsHealthIndicator(DnsServer server, Forwarding forwarding) {
@@ -45,13 +57,18 @@ public class ActuatorConfiguration {
         return new StatusHttpEndpoints(config.status(), availability, dns, Optional.ofNullable(prometheus.getIfAvailable()));
     }
 
-    /** Only with {@code kubeforward.readiness.file} set (the chart sets it for its exec readiness probe). */
+    /**
+     * Only with {@code kubeforward.readiness.file} set (the chart sets it for its exec readiness probe); else null, so
+     * never started. Decided here, not by a condition: Spring AOT fixes conditions when the jar is built.
+     */
     @Bean
-    @ConditionalOnProperty("kubeforward.readiness.file")
-    ReadinessFile readinessFile(@Value("${kubeforward.readiness.file}") String file, ApplicationAvailability availability,
-            DnsReadinessIndicator dns) {
+    ReadinessFile readinessFile(@Value("${kubeforward.readiness.file:}") String file, ApplicationAvailability availability,
+            DnsReadinessIndicator dns, ActuatorWebStack actuator) {
+        if (file.isBlank()) {
+            return null;
+        }
         return new ReadinessFile(Path.of(file), () -> availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
-                && Status.UP.equals(dns.health().getStatus()), Clock.systemUTC());
+                && actuator.isReady() && Status.UP.equals(dns.health().getStatus()), Clock.systemUTC());
     }
 
     @Bean

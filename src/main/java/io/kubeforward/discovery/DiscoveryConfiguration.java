@@ -10,9 +10,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires EndpointSlice discovery. The {@link ApiClient} is Spring Cloud Kubernetes's when it made one (in a
- * cluster), else one from {@code kubeforward.kubernetes.kubeconfig}, {@code KUBECONFIG} or
- * {@code ~/.kube/config}; it is only created when a {@code kubeforward} rule needs it.
+ * Wires EndpointSlice discovery. The {@link ApiClient} is an {@code ApiClient} bean when the context has one (tests
+ * give theirs), else client-java's from {@code kubeforward.kubernetes.kubeconfig} or its standard order
+ * ({@link KubernetesClients#create}); it is only created when a {@code kubeforward} rule needs it.
  */
 @Configuration(proxyBeanMethods = false)
 public class DiscoveryConfiguration {

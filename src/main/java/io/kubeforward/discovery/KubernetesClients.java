@@ -19,8 +19,8 @@ final class KubernetesClients {
     }
 
     /**
-     * A client from {@code kubeconfig} if given, else client-java's standard order (in-cluster service account,
-     * {@code KUBECONFIG}, {@code ~/.kube/config}).
+     * A client from {@code kubeconfig} if given, else client-java's standard order ({@code KUBECONFIG},
+     * {@code ~/.kube/config}, the in-cluster service account).
      */
     static ApiClient create(String kubeconfig) {
         try {

@@ -147,6 +147,24 @@ class ApiServerOutageTest {
         }
     }
 
+    /** Issue 14, item 3: without a snapshot the fallback serves from the very first query, not after a wait for the API server. */
+    @Test
+    void startedWhileTheApiServerIsDownWithoutSnapshotAnswersThroughTheFallbackFromTheFirstQuery() throws Exception {
+        Host fallback = harness.host("10.0.0.9");
+        cluster.stopApiServer();
+        try {
+            App app = harness.start(Map.of("kubeforward.servers[0].forward.service.fallback[0]", fallback.hostPort()));
+            List<String> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                answers.add(answer(app.client().udp("fallback" + i + ".cluster.local.")));
+            }
+            assertThat(answers).as("the first 50 answers after a start with the API server down and no snapshot").containsOnly("10.0.0.9");
+            assertThat(app.watcher().isKnown()).as("no EndpointSlice list was seen").isFalse();
+        } finally {
+            cluster.startApiServer();
+        }
+    }
+
     @Test
     void aCorruptSnapshotIsReportedAndIgnored(@TempDir Path dir) throws Exception {
         Path snapshot = dir.resolve("snapshot.json");

@@ -60,6 +60,10 @@ class RealNodeIT {
     static final class NodeAvailable implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (context.getTestMethod().isPresent()) {
+                // Decided once for the class: once its node runs, "a node is running here" is no reason to stop.
+                return ConditionEvaluationResult.enabled("the class's node is up");
+            }
             String problem = problem();
             if (problem.isEmpty()) {
                 return ConditionEvaluationResult.enabled("a node can start here");
