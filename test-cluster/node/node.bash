@@ -36,6 +36,9 @@ NODE_OUTSIDE_PATHS=(/var/lib/kubelet /usr/libexec/kubernetes /var/lib/cni /run/c
     /var/log/containers /run/xtables.lock /etc/cni /opt/cni /opt/containerd /var/lib/containerd /run/netns
     /var/lib/containers /run/containers /run/libpod /var/lib/kubeforward /etc/kubernetes /run/kubeforward-podman
     /var/tmp /etc/containers)
+# Of those, the ones that hold only a node's runtime state (no configuration of anybody's): what a killed node
+# leaves there goes before a new node records the machine.
+NODE_RUNTIME_PATHS=(/var/lib/kubelet /run/containerd /var/lib/cni)
 NODE_OWNER_FILE=${CACHE_ROOT}/node.owner
 
 node_dir() { echo "$1/node"; }
@@ -223,6 +226,11 @@ stale_node_traces() {
     awk '$5 ~ /\/node\/(kubelet|containerd)(\/|$)/ {print "mount " $5}' /proc/self/mountinfo
     # The kubelet's log links and pod logs (it garbage-collects them later, which would look like a change).
     find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/kubelet log /'
+    # The runtime state the kubelet, containerd and the CNI plugins keep at hard-coded paths (the kubelet's
+    # device-plugins socket, containerd's fifos, CNI results): recorded as "before", a stop would never remove it.
+    local p
+    for p in "${NODE_RUNTIME_PATHS[@]}"; do [[ -e $p ]] && echo "runtime state $p"; done
+    return 0
 }
 
 clear_stale_node() {
@@ -261,6 +269,8 @@ clear_stale_node() {
     ip route del "$SERVICE_CIDR" 2>/dev/null || true
     remove_node_chains "$dir"
     find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+    local p
+    for p in "${NODE_RUNTIME_PATHS[@]}"; do unmount_below "$p/"; rm -rf "$p"; done
     traces=$(stale_node_traces)
     if [[ -n "$traces" ]]; then
         log "these traces of the old node could not be removed:"
