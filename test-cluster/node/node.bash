@@ -425,7 +425,7 @@ start_containerd() {
     write_containerd_config "$dir"
     node_log "$dir" "starting containerd" containerd
     containerd --config "$nd/containerd.toml" --log-level warn </dev/null >>"$dir/containerd.log" 2>&1 &
-    echo $! >"$dir/containerd.pid"
+    record_pid "$dir/containerd.pid" $!
     wait_ready "$dir" containerd containerd_ready
 }
 
@@ -446,7 +446,7 @@ start_controller_manager() {
         --service-cluster-ip-range="$SERVICE_CIDR" --cluster-cidr="$POD_CIDR" --allocate-node-cidrs=false \
         --flex-volume-plugin-dir="$(node_dir "$dir")/volume-plugins" --profiling=false \
         </dev/null >>"$dir/kube-controller-manager.log" 2>&1 &
-    echo $! >"$dir/kube-controller-manager.pid"
+    record_pid "$dir/kube-controller-manager.pid" $!
 }
 
 start_scheduler() {
@@ -458,7 +458,7 @@ start_scheduler() {
         --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --cert-dir="$(node_dir "$dir")/scheduler-certs" \
         --leader-elect=false --profiling=false \
         </dev/null >>"$dir/kube-scheduler.log" 2>&1 &
-    echo $! >"$dir/kube-scheduler.pid"
+    record_pid "$dir/kube-scheduler.pid" $!
 }
 
 write_kubelet_config() {
@@ -525,7 +525,7 @@ start_kubelet() {
     "$BIN_DIR/kubelet" --config="$nd/kubelet.yaml" --kubeconfig="$nd/kubelet-client.kubeconfig" \
         --root-dir="$nd/kubelet" --node-ip="$NODE_IP" --hostname-override="$NODE_NAME" --v=1 \
         </dev/null >>"$dir/kubelet.log" 2>&1 &
-    echo $! >"$dir/kubelet.pid"
+    record_pid "$dir/kubelet.pid" $!
     wait_ready "$dir" kubelet kubelet_healthy
 }
 
@@ -559,7 +559,7 @@ start_kube_proxy() {
     write_kube_proxy_config "$dir"
     node_log "$dir" "starting kube-proxy" kube-proxy
     "$BIN_DIR/kube-proxy" --config="$nd/kube-proxy.yaml" --v=1 </dev/null >>"$dir/kube-proxy.log" 2>&1 &
-    echo $! >"$dir/kube-proxy.pid"
+    record_pid "$dir/kube-proxy.pid" $!
 }
 
 # The upstream for every name outside the cluster: CoreDNS on the node IP, answering every name under EXTERNAL_ZONE
@@ -584,7 +584,7 @@ $EXTERNAL_ZONE:53 {
 COREFILE
     node_log "$dir" "starting the stub DNS upstream" stub-dns
     "$COREDNS_BIN" -conf "$nd/stub.Corefile" -quiet </dev/null >>"$dir/stub-dns.log" 2>&1 &
-    echo $! >"$dir/stub-dns.pid"
+    record_pid "$dir/stub-dns.pid" $!
     wait_ready "$dir" stub-dns dig +time=1 +tries=1 +short "@$NODE_IP" "$EXTERNAL_NAME"
 }
 
