@@ -36,6 +36,9 @@ NODE_OUTSIDE_PATHS=(/var/lib/kubelet /usr/libexec/kubernetes /var/lib/cni /run/c
     /var/log/containers /run/xtables.lock /etc/cni /opt/cni /opt/containerd /var/lib/containerd /run/netns
     /var/lib/containers /run/containers /run/libpod /var/lib/kubeforward /etc/kubernetes /run/kubeforward-podman
     /var/tmp /etc/containers)
+# Of those, the ones that hold only a node's runtime state (no configuration of anybody's): what a killed node
+# leaves there goes before a new node records the machine.
+NODE_RUNTIME_PATHS=(/var/lib/kubelet /run/containerd /var/lib/cni)
 NODE_OWNER_FILE=${CACHE_ROOT}/node.owner
 
 node_dir() { echo "$1/node"; }
@@ -223,6 +226,11 @@ stale_node_traces() {
     awk '$5 ~ /\/node\/(kubelet|containerd)(\/|$)/ {print "mount " $5}' /proc/self/mountinfo
     # The kubelet's log links and pod logs (it garbage-collects them later, which would look like a change).
     find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/kubelet log /'
+    # The runtime state the kubelet, containerd and the CNI plugins keep at hard-coded paths (the kubelet's
+    # device-plugins socket, containerd's fifos, CNI results): recorded as "before", a stop would never remove it.
+    local p
+    for p in "${NODE_RUNTIME_PATHS[@]}"; do [[ -e $p ]] && echo "runtime state $p"; done
+    return 0
 }
 
 clear_stale_node() {
@@ -261,6 +269,8 @@ clear_stale_node() {
     ip route del "$SERVICE_CIDR" 2>/dev/null || true
     remove_node_chains "$dir"
     find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+    local p
+    for p in "${NODE_RUNTIME_PATHS[@]}"; do unmount_below "$p/"; rm -rf "$p"; done
     traces=$(stale_node_traces)
     if [[ -n "$traces" ]]; then
         log "these traces of the old node could not be removed:"
@@ -415,7 +425,7 @@ start_containerd() {
     write_containerd_config "$dir"
     node_log "$dir" "starting containerd" containerd
     containerd --config "$nd/containerd.toml" --log-level warn </dev/null >>"$dir/containerd.log" 2>&1 &
-    echo $! >"$dir/containerd.pid"
+    record_pid "$dir/containerd.pid" $!
     wait_ready "$dir" containerd containerd_ready
 }
 
@@ -436,7 +446,7 @@ start_controller_manager() {
         --service-cluster-ip-range="$SERVICE_CIDR" --cluster-cidr="$POD_CIDR" --allocate-node-cidrs=false \
         --flex-volume-plugin-dir="$(node_dir "$dir")/volume-plugins" --profiling=false \
         </dev/null >>"$dir/kube-controller-manager.log" 2>&1 &
-    echo $! >"$dir/kube-controller-manager.pid"
+    record_pid "$dir/kube-controller-manager.pid" $!
 }
 
 start_scheduler() {
@@ -448,7 +458,7 @@ start_scheduler() {
         --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" --cert-dir="$(node_dir "$dir")/scheduler-certs" \
         --leader-elect=false --profiling=false \
         </dev/null >>"$dir/kube-scheduler.log" 2>&1 &
-    echo $! >"$dir/kube-scheduler.pid"
+    record_pid "$dir/kube-scheduler.pid" $!
 }
 
 write_kubelet_config() {
@@ -515,7 +525,7 @@ start_kubelet() {
     "$BIN_DIR/kubelet" --config="$nd/kubelet.yaml" --kubeconfig="$nd/kubelet-client.kubeconfig" \
         --root-dir="$nd/kubelet" --node-ip="$NODE_IP" --hostname-override="$NODE_NAME" --v=1 \
         </dev/null >>"$dir/kubelet.log" 2>&1 &
-    echo $! >"$dir/kubelet.pid"
+    record_pid "$dir/kubelet.pid" $!
     wait_ready "$dir" kubelet kubelet_healthy
 }
 
@@ -549,7 +559,7 @@ start_kube_proxy() {
     write_kube_proxy_config "$dir"
     node_log "$dir" "starting kube-proxy" kube-proxy
     "$BIN_DIR/kube-proxy" --config="$nd/kube-proxy.yaml" --v=1 </dev/null >>"$dir/kube-proxy.log" 2>&1 &
-    echo $! >"$dir/kube-proxy.pid"
+    record_pid "$dir/kube-proxy.pid" $!
 }
 
 # The upstream for every name outside the cluster: CoreDNS on the node IP, answering every name under EXTERNAL_ZONE
@@ -574,7 +584,7 @@ $EXTERNAL_ZONE:53 {
 COREFILE
     node_log "$dir" "starting the stub DNS upstream" stub-dns
     "$COREDNS_BIN" -conf "$nd/stub.Corefile" -quiet </dev/null >>"$dir/stub-dns.log" 2>&1 &
-    echo $! >"$dir/stub-dns.pid"
+    record_pid "$dir/stub-dns.pid" $!
     wait_ready "$dir" stub-dns dig +time=1 +tries=1 +short "@$NODE_IP" "$EXTERNAL_NAME"
 }
 

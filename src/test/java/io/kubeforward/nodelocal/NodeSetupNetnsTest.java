@@ -140,6 +140,11 @@ class NodeSetupNetnsTest {
         return inside("iptables-nft-save");
     }
 
+    /** Our rules, each once: two instances starting side by side may both add a shared rule. */
+    private static java.util.List<String> distinctOwnRules(String rules) {
+        return rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).distinct().toList();
+    }
+
     private boolean interfaceHoldsLocalIp() {
         return inside("ip", "-o", "addr", "show", "dev", "nodelocaldns").contains(" " + LOCAL_IP + "/32");
     }
@@ -197,7 +202,7 @@ class NodeSetupNetnsTest {
             assertThat(log()).contains("Another instance answers on [" + LOCAL_IP + "]");
             assertThat(interfaceHoldsLocalIp()).isTrue();
             String rules = rules();
-            assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).distinct().count())
+            assertThat(distinctOwnRules(rules).size())
                     .as("rules:%n%s%nold instance:%n%s%nsuccessor:%n%s", rules, log(), Files.readString(dir.resolve("successor.log")))
                     .isEqualTo(12);
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
@@ -230,7 +235,7 @@ class NodeSetupNetnsTest {
             // Distinct: the successor and the old instance add the shared rules concurrently at the successor's start,
             // so a rule may be listed twice (a teardown deletes every copy, NotrackRules: up to 10; tested above).
             String rules = rules();
-            assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).distinct())
+            assertThat(distinctOwnRules(rules))
                     .as("rules:%n%s%nold instance:%n%s", rules, log()).hasSize(12).noneMatch(l -> l.contains(second));
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
         } finally {
