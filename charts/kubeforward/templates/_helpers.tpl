@@ -55,6 +55,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The configuration file: its name in /etc/kubeforward, and its text. */}}
+{{- define "kubeforward.configFileName" -}}
+{{- if eq (include "kubeforward.configMode" .) "yaml" }}application.yaml{{ else }}Corefile{{ end }}
+{{- end }}
+
+{{- define "kubeforward.configText" -}}
+{{- $mode := include "kubeforward.configMode" . }}
+{{- if eq $mode "yaml" }}
+{{- toYaml .Values.config.yaml }}
+{{- else if eq $mode "corefile" }}
+{{- .Values.config.corefile | trimSuffix "\n" }}
+{{- else }}
+{{- include "kubeforward.presetCorefile" . | trim }}
+{{- end }}
+{{- end }}
+
 {{/* Namespaces that get a Role to read EndpointSlices. */}}
 {{- define "kubeforward.rbacNamespaces" -}}
 {{- $namespaces := .Values.rbac.namespaces | default (list .Values.dns.kubeDNS.namespace) }}

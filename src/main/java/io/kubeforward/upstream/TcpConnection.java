@@ -18,6 +18,8 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private long idleSinceNanos;
     private PendingExchange pending;
+    /** The exchange waiting for this connection to be established; null once attached. */
+    private PendingExchange dialing;
 
     TcpConnection(TcpConnectionPool pool, long createdNanos) {
         this.pool = pool;
@@ -25,8 +27,13 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
         this.idleSinceNanos = createdNanos;
     }
 
+    void dialingFor(PendingExchange exchange) {
+        this.dialing = exchange;
+    }
+
     void attach(Channel channel) {
         this.channel = channel;
+        this.dialing = null;
     }
 
     long createdNanos() {
@@ -64,6 +71,23 @@ final class TcpConnection extends ChannelInboundHandlerAdapter {
     void close() {
         if (channel != null) {
             channel.close();
+        }
+    }
+
+    /**
+     * The pool is closing: an established connection closes (its pending exchange then fails through
+     * {@link #channelInactive}); one still connecting fails its exchange now, so the query is answered and
+     * released even if the connect never completes before the event loop stops.
+     */
+    void closeForPool() {
+        if (channel != null) {
+            channel.close();
+            return;
+        }
+        PendingExchange exchange = dialing;
+        dialing = null;
+        if (exchange != null) {
+            exchange.fail(ExchangeFailure.REMOVED);
         }
     }
 

@@ -84,6 +84,7 @@ final class TcpConnectionPool {
 
     private void dial(PendingExchange exchange, long timeoutNanos, boolean scheduleTimeout) {
         TcpConnection connection = new TcpConnection(this, System.nanoTime());
+        connection.dialingFor(exchange);
         open.add(connection);
         if (scheduleTimeout) {
             schedule(exchange, connection, timeoutNanos);
@@ -105,8 +106,11 @@ final class TcpConnectionPool {
         settings.sourceAddress().ifPresent(source -> bootstrap.localAddress(new InetSocketAddress(source, 0)));
         bootstrap.connect(upstream).addListener(f -> {
             Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
-            if (exchange.isDone()) {
+            if (closed || exchange.isDone()) {
+                // Timed out, or the pool closed (which failed the exchange) while connecting.
+                open.remove(connection);
                 channel.close();
+                exchange.fail(ExchangeFailure.REMOVED);
                 return;
             }
             if (!f.isSuccess()) {
@@ -200,7 +204,7 @@ final class TcpConnectionPool {
         closed = true;
         idle.clear();
         for (TcpConnection connection : Set.copyOf(open)) {
-            connection.close();
+            connection.closeForPool();
         }
         open.clear();
     }

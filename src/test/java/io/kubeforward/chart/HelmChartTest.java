@@ -207,6 +207,52 @@ class HelmChartTest {
         assertThat(normalized(jvmOptions.toString())).isEqualTo(normalized(launcherDefaultJvmOptions()));
     }
 
+    @ParameterizedTest(name = "values: [{0}] -> {1}")
+    @MethodSource("configurations")
+    void asAStaticPodThePodIsTheDaemonSetsWithNoApiObjectAndItsConfigurationInItsOwnAnnotation(String valuesFile, String key) {
+        // An install in static pod mode: the RBAC and the ServiceAccount the node's kubeconfig uses, no DaemonSet.
+        assertThat(kinds(parse(template(valuesFile, "--set", "staticPod.enabled=true"))))
+                .containsExactlyInAnyOrder("ServiceAccount", "Role", "RoleBinding", "Service");
+        List<Map<String, Object>> asDaemonSet = parse(template(valuesFile));
+        Map<String, Object> daemonSetPod = map(single(asDaemonSet, "DaemonSet"), "spec", "template", "spec");
+        List<Map<String, Object>> rendered = parse(template(valuesFile, "--set", "staticPod.manifest=true",
+                "--set", "staticPod.kubeconfig=/etc/kubeforward/kubeconfig", "--show-only", "templates/static-pod.yaml"));
+        Map<String, Object> pod = single(rendered, "Pod");
+        Map<String, Object> spec = map(pod, "spec");
+
+        // The configuration file the DaemonSet's pod reads from its ConfigMap, here from its own annotation.
+        String text = (String) map(configMap(asDaemonSet), "data").get(key);
+        assertThat(map(pod, "metadata", "annotations")).containsEntry("kubeforward.io/" + key, text);
+        Map<String, Object> config = single(HelmChartTest.<Map<String, Object>>list(spec, "volumes").stream()
+                .filter(v -> "config".equals(v.get("name"))).toList());
+        assertThat(at(config, "downwardAPI", "items")).isEqualTo(List.of(Map.of("path", key,
+                "fieldRef", Map.of("fieldPath", "metadata.annotations['kubeforward.io/" + key + "']"))));
+        // A static pod may reference no API object: no ServiceAccount token, ConfigMap, Secret or projected volume.
+        assertThat(spec).doesNotContainKeys("serviceAccountName", "serviceAccount", "imagePullSecrets")
+                .containsEntry("automountServiceAccountToken", false);
+        assertThat(HelmChartTest.<Map<String, Object>>list(spec, "volumes"))
+                .allSatisfy(v -> assertThat(v).doesNotContainKeys("configMap", "secret", "projected"));
+        // The API credential: the node's kubeconfig file, named by kubeforward.kubernetes.kubeconfig.
+        Map<String, Object> container = single(list(spec, "containers"));
+        assertThat(HelmChartTest.<Map<String, Object>>list(container, "env"))
+                .contains(Map.of("name", "KUBEFORWARD_KUBERNETES_KUBECONFIG", "value", "/etc/kubeforward-api/kubeconfig"));
+        assertThat(HelmChartTest.<Map<String, Object>>list(spec, "volumes")).contains(Map.of("name", "api-kubeconfig",
+                "hostPath", Map.of("path", "/etc/kubeforward/kubeconfig", "type", "File")));
+        // Otherwise the DaemonSet's pod: the same container (image, probes, capabilities, the other variables).
+        Map<String, Object> daemonSetContainer = single(list(daemonSetPod, "containers"));
+        for (String field : List.of("image", "startupProbe", "livenessProbe", "readinessProbe", "securityContext", "resources")) {
+            assertThat(container.get(field)).as(field).isEqualTo(daemonSetContainer.get(field));
+        }
+        assertThat(HelmChartTest.<Map<String, Object>>list(container, "env"))
+                .containsAll(HelmChartTest.<Map<String, Object>>list(daemonSetContainer, "env"));
+        for (String field : List.of("hostNetwork", "dnsPolicy", "priorityClassName", "securityContext", "terminationGracePeriodSeconds")) {
+            assertThat(spec.get(field)).as(field).isEqualTo(daemonSetPod.get(field));
+        }
+        // system-node-critical is admitted in kube-system only, where a node's static pods go.
+        map(pod, "metadata").put("namespace", "kube-system");
+        assertThat(applyDryRun(rendered)).contains("pod/kf-kubeforward created (server dry run)");
+    }
+
     private static String launcherDefaultJvmOptions() throws IOException {
         String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("bin/kubeforward"));
         String start = "DEFAULT_JVM_OPTS=\"";

@@ -208,6 +208,11 @@ class RealNodeIT {
         if (!compared.equals("none")) {
             results.addAll(scenarios("node-local-dns", compared, "node-local-dns.json"));
         }
+        // kubeforward as a static pod (the chart's staticPod mode), where it differs from the DaemonSet: a reboot.
+        String asStaticPod = System.getProperty("kubeforward.node.static", "reboot-during-outage");
+        if (!asStaticPod.equals("none")) {
+            results.addAll(scenarios(STATIC_POD, asStaticPod, "kubeforward-static-pod.json"));
+        }
         Map<String, JsonNode> byName = new HashMap<>();
         for (JsonNode r : results) {
             byName.put(r.get("scheme").asString() + "/" + r.get("scenario").asString(), r);
@@ -218,6 +223,13 @@ class RealNodeIT {
         for (JsonNode r : results) {
             String scenario = r.get("scenario").asString();
             if (r.get("scheme").asString().equals("node-local-dns")) {
+                continue;
+            }
+            if (r.get("scheme").asString().equals(STATIC_POD) && scenario.equals("reboot-during-outage")) {
+                // The kubelet starts a static pod from its file: DNS from the snapshot with the API server still down.
+                assertThat(r.get("answered_before_api_back").asBoolean())
+                        .as("kubeforward as a static pod, rebooted during an outage: answering before the API server is back (%s)", r)
+                        .isTrue();
                 continue;
             }
             if (KNOWN_TO_FAIL.contains(scenario)) {
@@ -245,11 +257,15 @@ class RealNodeIT {
         }
     }
 
+    /** The scenarios' scheme for kubeforward run as a static pod. */
+    private static final String STATIC_POD = "kubeforward-static-pod";
+
     /**
      * Scenarios no node cache in a DaemonSet can pass here, each for a reason docs/reliability.md measures and explains:
      * after a reboot without an API server the kubelet starts no pod but static ones (the client, the cache and this
-     * one-node cluster's kube-dns all stay down until it is back); a cache container killed during an outage is down
-     * for the kubelet's restart plus the JVM's start, longer than one client retry.
+     * one-node cluster's kube-dns all stay down until it is back; kubeforward as a static pod is checked apart); a
+     * cache container killed during an outage is down for the kubelet's restart plus the JVM's start, longer than one
+     * client retry.
      */
     private static final java.util.Set<String> KNOWN_TO_FAIL = java.util.Set.of("reboot-during-outage", "cache-killed-during-outage");
 
