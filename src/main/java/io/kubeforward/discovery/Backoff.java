@@ -2,33 +2,52 @@ package io.kubeforward.discovery;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
- * Exponential backoff with full jitter between API calls after failures: 200 ms doubling to 10 s, each wait
- * drawn at random between half and all of the current step, so that the nodes of a cluster do not
- * reconnect in lockstep when the API server returns. Used by one thread.
+ * Exponential backoff with full jitter between API calls after failures: the wait before the next attempt is drawn
+ * uniformly between zero and the current step, which starts at 1 s and doubles to 5 s. Full jitter from the very
+ * first retry: when the API server drops every node's watch at once, the nodes come back spread over a second, and
+ * over seconds while it stays away, instead of in one burst. (Retrying is cheap: a reconnect resumes the watch, it
+ * does not list; the LISTs a restart does force are spread apart by {@link #spread}.) Used by one thread.
  */
 final class Backoff {
 
-    static final Duration INITIAL = Duration.ofMillis(200);
-    static final Duration MAX = Duration.ofSeconds(10);
+    static final Duration INITIAL = Duration.ofSeconds(1);
+    static final Duration MAX = Duration.ofSeconds(5);
 
     private final Duration initial;
     private final Duration max;
+    private final RandomGenerator random;
     private int failures;
 
     Backoff(Duration initial, Duration max) {
-        this.initial = initial;
-        this.max = max;
+        this(initial, max, ThreadLocalRandom.current());
     }
 
-    /** The wait before the next attempt: zero after a success. */
+    Backoff(Duration initial, Duration max, RandomGenerator random) {
+        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException("initial %s, max %s (expected: 0 < initial <= max)".formatted(initial, max));
+        }
+        this.initial = initial;
+        this.max = max;
+        this.random = random;
+    }
+
+    /** The wait before the next attempt: zero after a success, else uniform in [0, step]. */
     Duration next() {
         if (failures == 0) {
             return Duration.ZERO;
         }
-        long step = Math.min(max.toMillis(), initial.toMillis() << Math.min(failures - 1, 20));
-        return Duration.ofMillis(step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1));
+        return Duration.ofMillis(random.nextLong(step().toMillis() + 1));
+    }
+
+    /** The current step: {@code initial × 2^(failures-1)}, at most {@code max}. */
+    Duration step() {
+        if (failures == 0) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(Math.min(max.toMillis(), initial.toMillis() << Math.min(failures - 1, 30)));
     }
 
     void failed() {
@@ -39,11 +58,8 @@ final class Backoff {
         failures = 0;
     }
 
-    /** Sleeps {@link #next()}. */
-    void pause() throws InterruptedException {
-        Duration wait = next();
-        if (!wait.isZero()) {
-            Thread.sleep(wait);
-        }
+    /** Uniform in [0, spread]: how long to wait before a LIST that every node of a cluster may need at the same moment. */
+    Duration spread(Duration spread) {
+        return Duration.ofMillis(random.nextLong(spread.toMillis() + 1));
     }
 }

@@ -1,10 +1,6 @@
 package io.kubeforward.discovery;
 
-import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubeforward.config.AddressFamily;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the EndpointSlices of one Service with a client-java informer and hands every change of the
+ * Follows the EndpointSlices of one Service ({@link EndpointSliceListerWatcher}) and hands every change of the
  * merged endpoint set to {@code publisher}: never a partial set while the first list is being processed,
- * never an empty set because the API server went away (the informer keeps its cache through outages and
- * relists), and nothing when an event leaves the set as it was. Recomputations run on one thread of
- * their own and coalesce, so a burst of slice events yields one update.
+ * never an empty set because the API server went away (the slices are kept through outages), and nothing when
+ * an event leaves the set as it was. Recomputations run on one thread of their own and coalesce, so a burst of
+ * slice events yields one update; each reads only this Service's slices.
  */
 public final class EndpointSliceWatcher implements AutoCloseable {
 
@@ -34,8 +30,6 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     private final Consumer<EndpointsUpdate> publisher;
     private final Optional<EndpointSnapshotStore> snapshots;
     private final WatchStatus status;
-    private final SharedInformerFactory factory;
-    private final SharedIndexInformer<V1EndpointSlice> informer;
     private final EndpointSliceListerWatcher listerWatcher;
     private final ScheduledExecutorService executor;
     private final AtomicBoolean recomputeQueued = new AtomicBoolean();
@@ -55,30 +49,11 @@ public final class EndpointSliceWatcher implements AutoCloseable {
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.snapshots = snapshots;
         this.status = status;
-        this.listerWatcher = new EndpointSliceListerWatcher(client, namespace, serviceName, status);
-        this.factory = new SharedInformerFactory(client);
-        this.informer = factory.sharedIndexInformerFor(listerWatcher, V1EndpointSlice.class, 0L,
-                (type, error) -> listerWatcher.failed(error));
+        this.listerWatcher = new EndpointSliceListerWatcher(client, namespace, serviceName, status, this::requestRecompute);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "endpointslices-" + serviceName);
             thread.setDaemon(true);
             return thread;
-        });
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(V1EndpointSlice slice) {
-                requestRecompute();
-            }
-
-            @Override
-            public void onUpdate(V1EndpointSlice before, V1EndpointSlice after) {
-                requestRecompute();
-            }
-
-            @Override
-            public void onDelete(V1EndpointSlice slice, boolean finalStateUnknown) {
-                requestRecompute();
-            }
         });
     }
 
@@ -117,7 +92,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     }
 
     public void start() {
-        factory.startAllRegisteredInformers();
+        listerWatcher.start();
         executor.execute(this::awaitFirstSync);
     }
 
@@ -127,7 +102,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     }
 
     private void awaitFirstSync() {
-        if (informer.hasSynced()) {
+        if (listerWatcher.hasSynced()) {
             recompute();
             synced = true;
         } else {
@@ -149,7 +124,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     private void recompute() {
         EndpointSet next;
         try {
-            next = reader.read(informer.getIndexer().list());
+            next = reader.read(listerWatcher.slices());
             lastPortProblem = "";
         } catch (PortSelection.AmbiguousPortException e) {
             if (!e.getMessage().equals(lastPortProblem)) {
@@ -192,7 +167,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        factory.stopAllRegisteredInformers(true);
+        listerWatcher.close();
         executor.shutdownNow();
     }
 }

@@ -16,7 +16,7 @@ import java.io.IOException;
 
 /**
  * Works around client-java 24 rejecting an EndpointSlice whose {@code endpoints} is {@code null} — what the API
- * server returns for a Service scaled to zero. Without this the list and watch fail to parse, the informer can
+ * server returns for a Service scaled to zero. Without this the list and watch fail to parse, the watch loop can
  * never resync, and kubeforward would keep the old endpoints forever. Patches {@code null} to {@code []} before
  * client-java's own validation. client-java's JSON is process-wide, so this is installed once, there.
  */

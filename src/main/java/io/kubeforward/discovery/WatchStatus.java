@@ -46,6 +46,18 @@ public final class WatchStatus {
         }
     }
 
+    /**
+     * A watch is open again without a new list: resumed from {@code resourceVersion} after it was lost. (After a list
+     * the state is already WATCHING.)
+     */
+    void watching(String resourceVersion) {
+        State previous = state.getAndSet(State.WATCHING);
+        if (previous == State.DISCONNECTED) {
+            log.info("EndpointSlices of {}: watching again, resumed from resourceVersion {} without a new list ({} errors so far)",
+                    service, resourceVersion, errors.get());
+        }
+    }
+
     void failed(Throwable error) {
         errors.incrementAndGet();
         lastError = describe(error);

@@ -103,7 +103,7 @@ class ApiServerOutageTest {
             } finally {
                 cluster.startApiServer();
             }
-            // The restarted API server answers the old resourceVersion with 410 Gone: the informer relists.
+            // The restarted API server answers the old resourceVersion with 410 Gone: the watcher relists (within RELIST_SPREAD).
             harness.replace("kube-dns-1", ready(a.ip()));
             long changed = System.nanoTime();
             await().atMost(Duration.ofSeconds(30)).until(() -> app.pool().equals(List.of(a.hostPort())));

@@ -54,7 +54,7 @@ public final class KubernetesCluster implements AutoCloseable {
     static KubernetesCluster start(ClusterScript script, Path dir) {
         script.runChecked(START_TIMEOUT, "start", dir.toString(),
                 "--owner-pid", Long.toString(ProcessHandle.current().pid()));
-        return new KubernetesCluster(script, dir, readEnv(dir.resolve("env")));
+        return new KubernetesCluster(script, dir, readEnv(dir.resolve("env"), "KUBECONFIG", "APISERVER_URL", "KUBECTL", "HELM"));
     }
 
     /** The cluster directory: certificates, etcd data and the component logs ({@code etcd.log}, {@code apiserver.log}). */
@@ -188,7 +188,11 @@ public final class KubernetesCluster implements AutoCloseable {
         client.getHttpClient().connectionPool().evictAll();
     }
 
-    private static Map<String, String> readEnv(Path file) {
+    /**
+     * The {@code env} file {@code cluster start} writes ({@code KEY=value} lines, {@code export} optional), failing when
+     * one of {@code required} is missing. Also read by the scale harness (src/scale/java).
+     */
+    public static Map<String, String> readEnv(Path file, String... required) {
         try {
             Map<String, String> env = new HashMap<>();
             for (String entry : Files.readAllLines(file)) {
@@ -198,7 +202,7 @@ public final class KubernetesCluster implements AutoCloseable {
                     env.put(line.substring(0, eq), line.substring(eq + 1));
                 }
             }
-            for (String key : List.of("KUBECONFIG", "APISERVER_URL", "KUBECTL", "HELM")) {
+            for (String key : required) {
                 if (!env.containsKey(key)) {
                     throw new IllegalStateException(file + ": no " + key);
                 }
