@@ -91,7 +91,9 @@ final class LoopbackCluster implements AutoCloseable {
     private OptionalLong pid(String component) {
         try {
             Path file = dir.resolve(component + ".pid");
-            return Files.exists(file) ? OptionalLong.of(Long.parseLong(Files.readString(file).strip())) : OptionalLong.empty();
+            // "PID START" (test-cluster/cluster: the start time tells a reused pid apart)
+            return Files.exists(file) ? OptionalLong.of(Long.parseLong(Files.readString(file).strip().split("\\s+")[0]))
+                    : OptionalLong.empty();
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
