@@ -127,7 +127,7 @@ public final class ScaleBench {
     private static Map<String, Object> meta(Options options, String args) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("date", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        meta.put("command", ("bench/scale " + args).strip());
+        meta.put("command", relative(("bench/scale " + args).strip(), options.project()));
         meta.put("commit", command(options.project(), "git", "rev-parse", "--short", "HEAD"));
         meta.put("dirty", !command(options.project(), "git", "status", "--porcelain", "--untracked-files=no").isEmpty());
         meta.put("nproc", Runtime.getRuntime().availableProcessors());
@@ -135,8 +135,14 @@ public final class ScaleBench {
         meta.put("kernel", read(Path.of("/proc/sys/kernel/osrelease")));
         meta.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         meta.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
-        meta.put("options", options.toString());
+        meta.put("options", relative(options.toString(), options.project()));
         return meta;
+    }
+
+    /** TEXT with the project's directory written relative to it: results name no path of the machine they ran on. */
+    private static String relative(String text, Path project) {
+        String dir = project.toAbsolutePath().normalize().toString();
+        return text.replace(dir + "/", "").replace("=" + dir + ",", "=.,");
     }
 
     private static String read(Path file) {
