@@ -106,11 +106,9 @@ final class TcpConnectionPool {
         settings.sourceAddress().ifPresent(source -> bootstrap.localAddress(new InetSocketAddress(source, 0)));
         bootstrap.connect(upstream).addListener(f -> {
             Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
-            if (closed || exchange.isDone()) {
-                // Timed out, or the pool closed (which failed the exchange) while connecting.
-                open.remove(connection);
+            if (exchange.isDone()) {
+                // Timed out, or failed by the pool's close (TcpConnection#closeForPool) while connecting.
                 channel.close();
-                exchange.fail(ExchangeFailure.REMOVED);
                 return;
             }
             if (!f.isSuccess()) {
