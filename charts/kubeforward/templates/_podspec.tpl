@@ -20,9 +20,11 @@ priorityClassName: {{ $v.priorityClassName }}
 hostNetwork: true
 dnsPolicy: Default
 terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
-{{- with (not $static | ternary $v.imagePullSecrets list) }}
+{{- if not $static }}
+{{- with $v.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 {{- with $v.podSecurityContext }}
 securityContext:
