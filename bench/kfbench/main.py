@@ -71,6 +71,10 @@ def parse_args(argv):
     p.add_argument("--footprint", action="store_true",
                    help="kubeforward alone under cache-hit load (10k names): RSS, NMT by area, classes per jar "
                         "(docs/performance.md, \"Memory\")")
+    p.add_argument("--outage-start", action="store_true",
+                   help="kubeforward alone, started --startup-runs times with a kubeforward block whose API server "
+                        "refuses connections and a snapshot on disk naming the upstream: time from exec to the first "
+                        "NOERROR answer (a start during an API-server outage, as on a node; docs/performance.md)")
     p.add_argument("--render-only", action="store_true",
                    help="render docs/benchmarks.md from bench/results/latest*.json without measuring")
     a = p.parse_args(argv)
@@ -87,7 +91,7 @@ def parse_args(argv):
         if t not in TRANSPORTS:
             p.error(f"unknown transport {t}")
     a.full = (a.systems == SYSTEMS and a.scenarios == [s.name for s in SCENARIOS]
-              and a.transports == TRANSPORTS and not a.smoke and not a.footprint)
+              and a.transports == TRANSPORTS and not a.smoke and not a.footprint and not a.outage_start)
     return a
 
 
@@ -371,7 +375,8 @@ def main(argv=None):
         return 0
     peers.install_debian_packages()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else "-footprint" if args.footprint else ""))
+    workdir = RESULTS / "raw" / (stamp + ("-smoke" if args.smoke else "-footprint" if args.footprint
+                                          else "-outage-start" if args.outage_start else ""))
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"work directory {workdir}; system under test on CPU {args.server_cpus}, dnsperf and nsd on CPU "
         f"{args.client_cpus}")
@@ -384,4 +389,32 @@ def main(argv=None):
         finally:
             nsd.stop()
         return 0
+    if args.outage_start:
+        nsd = start_upstream(args, workdir, 1)
+        try:
+            outage_start(make_systems(["kubeforward"], args)["kubeforward"], args, workdir)
+        finally:
+            nsd.stop()
+        return 0
     return full(args, workdir, argv)
+
+
+def outage_start(system, args, workdir):
+    """A start while the API server is down: --startup-runs starts on all CPUs, each from the same snapshot."""
+    all_cpus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    outage = servers.KubeforwardDuringOutage(system)
+    firsts = []
+    for i in range(args.startup_runs):
+        proc = outage.start(Path(workdir) / "outage-start", args.port_base, [args.port_base + 1], True, all_cpus)
+        try:
+            firsts.append(proc.ready_s)
+            snapshot_lines = [line for line in proc.tail(1000).splitlines() if "serving the snapshot" in line]
+            if not snapshot_lines:
+                raise RuntimeError(f"kubeforward answered without logging that it serves the snapshot:\n{proc.tail()}")
+        finally:
+            proc.stop()
+    ordered = sorted(firsts)
+    row = {"first_answer_s": round(ordered[len(ordered) // 2], 2), "first_answer_runs_s": [round(x, 2) for x in firsts]}
+    log(f"outage start: first answer {row['first_answer_s']} s (median; runs {row['first_answer_runs_s']})")
+    (Path(workdir) / "outage-start.json").write_text(json.dumps(row, indent=2) + "\n")
+    return row

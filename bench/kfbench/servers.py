@@ -7,6 +7,7 @@ CoreDNS's 256 shards hold 78 each). Upstream selection is random everywhere (Cor
 default; dnsdist `wrandom` with equal weights; unbound always picks at random within its RTT band).
 """
 
+import json
 import os
 import signal
 import socket
@@ -262,6 +263,52 @@ class Kubeforward(System):
 
     def start(self, workdir, port, upstreams, cache, cpus, env=None):
         return super().start(workdir, port, upstreams, cache, cpus, env or self.env)
+
+
+class KubeforwardDuringOutage(System):
+    """kubeforward as shipped, its upstreams a Service's endpoints (a kubeforward block with a snapshot), started while
+    the API server refuses connections: the snapshot on disk names the upstream; the kubeconfig a closed port."""
+
+    def __init__(self, kubeforward):
+        super().__init__("kubeforward", 90)
+        self.kubeforward = kubeforward
+
+    def argv(self, d, port, upstreams, cache):
+        closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        closed.bind(("127.0.0.1", 0))
+        api_port = closed.getsockname()[1]
+        closed.close()  # nothing listens there: connection refused, as with the API server down
+        (d / "kubeconfig").write_text(f"""apiVersion: v1
+kind: Config
+clusters:
+- name: down
+  cluster:
+    server: https://127.0.0.1:{api_port}
+    insecure-skip-tls-verify: true
+users:
+- name: bench
+  user:
+    token: bench
+contexts:
+- name: down
+  context:
+    cluster: down
+    user: bench
+current-context: down
+""")
+        endpoints = [{"address": "127.0.0.1", "port": p, "ready": True, "serving": True, "terminating": False, "zone": "",
+                      "nodeName": "", "slice": "kube-dns-bench", "hints": []} for p in upstreams]
+        (d / "snapshot.json").write_text(json.dumps({"format": 1, "service": "kube-system/kube-dns", "port": "dns",
+                                                     "savedAt": "2026-01-01T00:00:00Z", "endpoints": endpoints}))
+        (d / "snapshot.json").chmod(0o644)
+        (d / "Corefile").write_text(f".:{port} {{\n    bind 127.0.0.1\n    kubeforward {{\n        namespace kube-system\n"
+                                    f"        service_name kube-dns\n        port_name dns\n"
+                                    f"        snapshot {d / 'snapshot.json'}\n    }}\n}}\n")
+        return [self.kubeforward.launcher, "--spring.profiles.active=bench", f"--kubeforward.corefile={d / 'Corefile'}",
+                f"--kubeforward.kubernetes.kubeconfig={d / 'kubeconfig'}", "--server.port=0"]
+
+    def start(self, workdir, port, upstreams, cache, cpus, env=None):
+        return super().start(workdir, port, upstreams, cache, cpus, env or self.kubeforward.env)
 
 
 class Dnsdist(System):

@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Wires EndpointSlice discovery. The {@link ApiClient} is an {@code ApiClient} bean when the context has one (tests
  * give theirs), else client-java's from {@code kubeforward.kubernetes.kubeconfig} or its standard order
- * ({@link KubernetesClients#create}); it is only created when a {@code kubeforward} rule needs it.
+ * ({@link KubernetesClients#creator}), made when a watcher first needs it ({@link LazyApiClient}); only a
+ * {@code kubeforward} rule makes one.
  */
 @Configuration(proxyBeanMethods = false)
 public class DiscoveryConfiguration {
@@ -20,8 +21,10 @@ public class DiscoveryConfiguration {
     @Bean
     KubernetesDiscovery kubernetesDiscovery(Forwarding forwarding, ObjectProvider<ApiClient> apiClients,
             ApplicationEventPublisher events, MeterRegistry registry, DiscoveryProperties properties) {
-        return new KubernetesDiscovery(forwarding, () -> apiClients.getIfAvailable(() -> KubernetesClients.create(properties.kubeconfig())),
-                events, registry, properties, Clock.systemUTC());
+        return new KubernetesDiscovery(forwarding, () -> {
+            ApiClient given = apiClients.getIfAvailable();
+            return new LazyApiClient(given != null ? () -> given : KubernetesClients.creator(properties.kubeconfig()));
+        }, events, registry, properties, Clock.systemUTC());
     }
 
     @Bean

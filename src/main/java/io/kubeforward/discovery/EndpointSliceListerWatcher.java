@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +60,10 @@ final class EndpointSliceListerWatcher implements AutoCloseable {
     private static final Type EVENT = new TypeToken<Watch.Response<V1EndpointSlice>>() { }.getType();
     private static final Logger log = LoggerFactory.getLogger(EndpointSliceListerWatcher.class);
 
-    private final ApiClient client;
-    private final DiscoveryV1Api api;
+    private final Supplier<ApiClient> clients;
+    /** Taken from {@link #clients} on this watcher's thread when it first needs them (the client may still be being made). */
+    private ApiClient client;
+    private DiscoveryV1Api api;
     private final String namespace;
     private final String selector;
     private final WatchStatus status;
@@ -81,15 +84,14 @@ final class EndpointSliceListerWatcher implements AutoCloseable {
     private String listFrom = "0";
     private boolean tooManySlicesLogged;
 
-    EndpointSliceListerWatcher(ApiClient client, String namespace, String serviceName, WatchStatus status, Runnable onChange) {
-        this(client, namespace, serviceName, status, onChange, new Backoff(Backoff.INITIAL, Backoff.MAX), RELIST_SPREAD, WATCH_TIMEOUT);
+    EndpointSliceListerWatcher(Supplier<ApiClient> clients, String namespace, String serviceName, WatchStatus status, Runnable onChange) {
+        this(clients, namespace, serviceName, status, onChange, new Backoff(Backoff.INITIAL, Backoff.MAX), RELIST_SPREAD, WATCH_TIMEOUT);
     }
 
     /** With its timing given (tests): {@code watchTimeout} is the shortest watch the server is asked for. */
-    EndpointSliceListerWatcher(ApiClient client, String namespace, String serviceName, WatchStatus status, Runnable onChange,
-            Backoff backoff, Duration relistSpread, Duration watchTimeout) {
-        this.client = client;
-        this.api = new DiscoveryV1Api(client);
+    EndpointSliceListerWatcher(Supplier<ApiClient> clients, String namespace, String serviceName, WatchStatus status,
+            Runnable onChange, Backoff backoff, Duration relistSpread, Duration watchTimeout) {
+        this.clients = clients;
         this.namespace = namespace;
         this.selector = SERVICE_NAME_LABEL + "=" + serviceName;
         this.status = status;
@@ -124,6 +126,10 @@ final class EndpointSliceListerWatcher implements AutoCloseable {
     private void run() {
         while (running) {
             try {
+                if (client == null) {
+                    client = clients.get();
+                    api = new DiscoveryV1Api(client);
+                }
                 if (resourceVersion == null) {
                     list();
                 }

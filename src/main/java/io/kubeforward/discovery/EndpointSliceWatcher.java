@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,7 @@ public final class EndpointSliceWatcher implements AutoCloseable {
     public record EndpointsUpdate(EndpointSet previous, EndpointSet current, String cause) {
     }
 
-    EndpointSliceWatcher(ApiClient client, String namespace, String serviceName, PortSelection port, AddressFamily family,
+    EndpointSliceWatcher(Supplier<ApiClient> client, String namespace, String serviceName, PortSelection port, AddressFamily family,
             Optional<EndpointSnapshotStore> snapshots, WatchStatus status, Consumer<EndpointsUpdate> publisher) {
         this.service = namespace + "/" + serviceName;
         this.reader = new EndpointSliceReader(port, family);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Makes the {@link ApiClient} for watches, and knows the pod's own namespace. */
 final class KubernetesClients {
@@ -19,18 +20,21 @@ final class KubernetesClients {
     }
 
     /**
-     * A client from {@code kubeconfig} if given, else client-java's standard order ({@code KUBECONFIG},
-     * {@code ~/.kube/config}, the in-cluster service account).
+     * What makes a client from {@code kubeconfig} if given, else client-java's standard order ({@code KUBECONFIG},
+     * {@code ~/.kube/config}, the in-cluster service account). The configuration is read now, so a file that cannot
+     * be read stops the start with its name; the client itself is made by the supplier ({@link LazyApiClient}).
      */
-    static ApiClient create(String kubeconfig) {
+    static Supplier<ApiClient> creator(String kubeconfig) {
         try {
             if (kubeconfig.isEmpty()) {
-                return ClientBuilder.standard().build();
+                ClientBuilder builder = ClientBuilder.standard();
+                return builder::build;
             }
             try (Reader reader = Files.newBufferedReader(Path.of(kubeconfig))) {
                 KubeConfig config = KubeConfig.loadKubeConfig(reader);
                 config.setFile(Path.of(kubeconfig).toFile());
-                return ClientBuilder.kubeconfig(config).build();
+                ClientBuilder builder = ClientBuilder.kubeconfig(config);
+                return builder::build;
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the Kubernetes client configuration"

@@ -3,6 +3,7 @@ package io.kubeforward.discovery;
 import io.kubeforward.config.ForwardRule;
 import io.kubeforward.config.KubernetesServiceUpstreams;
 import io.kubeforward.forward.Forwarding;
+import io.kubeforward.server.ListenersReadyEvent;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -17,6 +18,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 
 /**
  * One {@link EndpointSliceWatcher} per {@code kubeforward} rule, started with the application; each change
@@ -27,7 +29,9 @@ import org.springframework.context.SmartLifecycle;
  * query arrives: the snapshot's endpoints where a snapshot is on disk, else the rule's {@code fallback}, else the
  * first list of the EndpointSlices, waited for up to {@code kubeforward.kubernetes.initial-sync-timeout}. A
  * second instance starting beside a running one (a surge upgrade sharing the port with SO_REUSEPORT) so never
- * takes its share of queries with nothing to send them to.
+ * takes its share of queries with nothing to send them to. When every pool has a snapshot or a fallback, the
+ * watchers start only once the listeners serve ({@link ListenersReadyEvent}): their API client
+ * ({@link LazyApiClient}) is then made off the path to the first answer.
  */
 public final class KubernetesDiscovery implements SmartLifecycle {
 
@@ -42,18 +46,19 @@ public final class KubernetesDiscovery implements SmartLifecycle {
     private final Map<String, NodeZone> zones = new LinkedHashMap<>();
     private final List<Runnable> onStart = new ArrayList<>();
     private volatile boolean running;
+    private boolean watchersStarted;
 
-    public KubernetesDiscovery(Forwarding forwarding, Supplier<ApiClient> clients, ApplicationEventPublisher events,
+    KubernetesDiscovery(Forwarding forwarding, Supplier<LazyApiClient> clients, ApplicationEventPublisher events,
             MeterRegistry registry, DiscoveryProperties properties, Clock clock) {
         this.initialSyncTimeout = properties.initialSyncTimeout();
-        ApiClient client = null;
+        LazyApiClient client = null;
         for (Forwarding.Entry entry : forwarding.entries()) {
             Optional<ForwardRule> rule = entry.block().forward();
             if (rule.isEmpty() || !(rule.get().source() instanceof KubernetesServiceUpstreams source) || entry.forwarder().isEmpty()) {
                 continue;
             }
             if (client == null) {
-                client = KubernetesClients.forWatching(clients.get());
+                client = clients.get();
             }
             String pool = entry.forwarder().get().pool().name();
             String namespace = source.namespace().isEmpty() ? KubernetesClients.podNamespace() : source.namespace();
@@ -76,7 +81,7 @@ public final class KubernetesDiscovery implements SmartLifecycle {
             hasFallback.put(pool, !source.fallback().isEmpty());
             NodeZone zone = new NodeZone(source.zonePreference());
             zones.put(pool, zone);
-            ApiClient api = client;
+            Supplier<ApiClient> api = client;
             onStart.add(() -> zone.resolve(api, properties.effectiveNodeName(), properties.effectiveNodeZone(), watcher.executor(),
                     () -> watcher.republish("zone")));
         }
@@ -109,10 +114,31 @@ public final class KubernetesDiscovery implements SmartLifecycle {
                 waitFor.add(pool);
             }
         });
+        running = true;
+        if (waitFor.isEmpty()) {
+            // Every pool has upstreams (snapshot or fallback): the watchers, and client-java with them, start once the
+            // listeners serve, so that making the API client does not delay the first answer.
+            return;
+        }
+        startWatchers();
+        awaitFirstLists(waitFor);
+    }
+
+    /** The listeners serve: the watchers start now if {@link #start()} left them for later. */
+    @EventListener
+    public void listenersReady(ListenersReadyEvent event) {
+        if (running) {
+            startWatchers();
+        }
+    }
+
+    private synchronized void startWatchers() {
+        if (watchersStarted) {
+            return;
+        }
+        watchersStarted = true;
         watchers.values().forEach(EndpointSliceWatcher::start);
         onStart.forEach(Runnable::run);
-        running = true;
-        awaitFirstLists(waitFor);
     }
 
     /**

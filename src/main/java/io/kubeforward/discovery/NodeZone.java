@@ -7,6 +7,7 @@ import io.kubernetes.client.openapi.models.V1Node;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ final class NodeZone {
     }
 
     /** For {@code auto}: learns the zone on {@code executor}, then runs {@code learnt}. */
-    void resolve(ApiClient client, String nodeName, String nodeZone, ScheduledExecutorService executor, Runnable learnt) {
+    void resolve(Supplier<ApiClient> client, String nodeName, String nodeZone, ScheduledExecutorService executor, Runnable learnt) {
         if (preference.mode() != ZonePreference.Mode.AUTO) {
             return;
         }
@@ -62,7 +63,7 @@ final class NodeZone {
             @Override
             public void run() {
                 try {
-                    V1Node node = new CoreV1Api(client).readNode(nodeName).execute();
+                    V1Node node = new CoreV1Api(client.get()).readNode(nodeName).execute();
                     String label = node.getMetadata() == null || node.getMetadata().getLabels() == null ? null
                             : node.getMetadata().getLabels().get(ZONE_LABEL);
                     if (label == null || label.isBlank()) {

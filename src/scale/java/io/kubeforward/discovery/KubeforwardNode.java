@@ -21,7 +21,7 @@ public final class KubeforwardNode implements SimulatedNode {
     public KubeforwardNode(int node, ApiClient client, String namespace, String service, Applied applied) {
         ApiClient watching = KubernetesClients.forWatching(client);
         WatchStatus status = new WatchStatus(namespace + "/" + service, Clock.systemUTC());
-        this.watcher = new EndpointSliceWatcher(watching, namespace, service, new PortSelection("dns", OptionalInt.empty()),
+        this.watcher = new EndpointSliceWatcher(() -> watching, namespace, service, new PortSelection("dns", OptionalInt.empty()),
                 AddressFamily.ANY, Optional.empty(), status,
                 update -> applied.applied(node, key(update.current()), System.nanoTime()));
     }

@@ -197,7 +197,7 @@ class EndpointSliceListerWatcherTest {
         Requests requests = new Requests();
         client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(requests).build());
         WatchStatus status = new WatchStatus(harness.namespace + "/" + DiscoveryHarness.SERVICE, Clock.systemUTC());
-        EndpointSliceListerWatcher watcher = new EndpointSliceListerWatcher(client, harness.namespace, DiscoveryHarness.SERVICE,
+        EndpointSliceListerWatcher watcher = new EndpointSliceListerWatcher(() -> client, harness.namespace, DiscoveryHarness.SERVICE,
                 status, () -> { }, new Backoff(Duration.ofMillis(100), Duration.ofMillis(500), new LongestJitter()), relistSpread,
                 watchTimeout);
         closer.keep(watcher);
