@@ -404,12 +404,11 @@ def outage_start(system, args, workdir):
     all_cpus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
     outage = servers.KubeforwardDuringOutage(system)
     firsts = []
-    for i in range(args.startup_runs):
+    for _ in range(args.startup_runs):
         proc = outage.start(Path(workdir) / "outage-start", args.port_base, [args.port_base + 1], True, all_cpus)
         try:
             firsts.append(proc.ready_s)
-            snapshot_lines = [line for line in proc.tail(1000).splitlines() if "serving the snapshot" in line]
-            if not snapshot_lines:
+            if "serving the snapshot" not in proc.tail(1000):
                 raise RuntimeError(f"kubeforward answered without logging that it serves the snapshot:\n{proc.tail()}")
         finally:
             proc.stop()

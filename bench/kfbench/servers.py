@@ -300,7 +300,6 @@ current-context: down
                       "nodeName": "", "slice": "kube-dns-bench", "hints": []} for p in upstreams]
         (d / "snapshot.json").write_text(json.dumps({"format": 1, "service": "kube-system/kube-dns", "port": "dns",
                                                      "savedAt": "2026-01-01T00:00:00Z", "endpoints": endpoints}))
-        (d / "snapshot.json").chmod(0o644)
         (d / "Corefile").write_text(f".:{port} {{\n    bind 127.0.0.1\n    kubeforward {{\n        namespace kube-system\n"
                                     f"        service_name kube-dns\n        port_name dns\n"
                                     f"        snapshot {d / 'snapshot.json'}\n    }}\n}}\n")

@@ -61,7 +61,7 @@ final class EndpointSliceListerWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointSliceListerWatcher.class);
 
     private final Supplier<ApiClient> clients;
-    /** Taken from {@link #clients} on this watcher's thread when it first needs them (the client may still be being made). */
+    /** Taken from {@link #clients} on this watcher's thread when first needed (making it loads client-java's JSON layer). */
     private ApiClient client;
     private DiscoveryV1Api api;
     private final String namespace;
