@@ -12,13 +12,17 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.PayloadApplicationEvent;
 
 /**
  * Applies {@link EndpointsChangedEvent}s to the upstream pools: the effective endpoints, or the rule's
- * {@code fallback} upstreams while there are none. The pool keeps the state of upstreams that stay.
+ * {@code fallback} upstreams while there are none. The pool keeps the state of upstreams that stay. An
+ * {@link ApplicationListener} rather than an {@code @EventListener} method: those are registered only once every
+ * singleton exists, and the snapshot's endpoints are published while the context is still being created
+ * ({@code DnsStartup} opens the listeners then).
  */
-public final class EndpointPoolUpdater {
+public final class EndpointPoolUpdater implements ApplicationListener<PayloadApplicationEvent<EndpointsChangedEvent>> {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointPoolUpdater.class);
 
@@ -41,8 +45,12 @@ public final class EndpointPoolUpdater {
         }
     }
 
-    @EventListener
-    public void apply(EndpointsChangedEvent event) {
+    @Override
+    public void onApplicationEvent(PayloadApplicationEvent<EndpointsChangedEvent> event) {
+        apply(event.getPayload());
+    }
+
+    void apply(EndpointsChangedEvent event) {
         Target target = targets.get(event.pool());
         if (target == null) {
             return;

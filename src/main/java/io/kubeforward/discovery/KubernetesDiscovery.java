@@ -3,7 +3,6 @@ package io.kubeforward.discovery;
 import io.kubeforward.config.ForwardRule;
 import io.kubeforward.config.KubernetesServiceUpstreams;
 import io.kubeforward.forward.Forwarding;
-import io.kubeforward.server.ListenersReadyEvent;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -18,7 +17,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.event.EventListener;
 
 /**
  * One {@link EndpointSliceWatcher} per {@code kubeforward} rule, started with the application; each change
@@ -29,9 +27,9 @@ import org.springframework.context.event.EventListener;
  * query arrives: the snapshot's endpoints where a snapshot is on disk, else the rule's {@code fallback}, else the
  * first list of the EndpointSlices, waited for up to {@code kubeforward.kubernetes.initial-sync-timeout}. A
  * second instance starting beside a running one (a surge upgrade sharing the port with SO_REUSEPORT) so never
- * takes its share of queries with nothing to send them to. When every pool has a snapshot or a fallback, the
- * watchers start only once the listeners serve ({@link ListenersReadyEvent}): their API client
- * ({@link LazyApiClient}) is then made off the path to the first answer.
+ * takes its share of queries with nothing to send them to. When every pool has a snapshot or a fallback
+ * ({@link #holdsUpstreamsWithoutApiServer()}), the watchers start only once the listeners serve
+ * ({@link #listenersServe()}): their API client ({@link LazyApiClient}) is then made off the path to the first answer.
  */
 public final class KubernetesDiscovery implements SmartLifecycle {
 
@@ -47,6 +45,8 @@ public final class KubernetesDiscovery implements SmartLifecycle {
     private final List<Runnable> onStart = new ArrayList<>();
     private volatile boolean running;
     private boolean watchersStarted;
+    /** The pools that have neither snapshot nor fallback, once the snapshots are loaded; null before. */
+    private List<String> withoutUpstreams;
 
     KubernetesDiscovery(Forwarding forwarding, Supplier<LazyApiClient> clients, ApplicationEventPublisher events,
             MeterRegistry registry, DiscoveryProperties properties, Clock clock) {
@@ -106,14 +106,34 @@ public final class KubernetesDiscovery implements SmartLifecycle {
         return new ArrayList<>(watchers.values());
     }
 
+    /**
+     * Loads the snapshots (once) and tells whether every pool it feeds then holds upstreams without the API server: its
+     * snapshot's endpoints or its fallback. True without {@code kubeforward} rules. When true, {@link #start()} does not
+     * block and the listeners may open at once.
+     */
+    public boolean holdsUpstreamsWithoutApiServer() {
+        return loadSnapshots().isEmpty();
+    }
+
+    private synchronized List<String> loadSnapshots() {
+        if (withoutUpstreams == null) {
+            List<String> pools = new ArrayList<>();
+            watchers.forEach((pool, watcher) -> {
+                if (!watcher.loadSnapshot() && !hasFallback.get(pool)) {
+                    pools.add(pool);
+                }
+            });
+            withoutUpstreams = List.copyOf(pools);
+        }
+        return withoutUpstreams;
+    }
+
     @Override
     public void start() {
-        List<String> waitFor = new ArrayList<>();
-        watchers.forEach((pool, watcher) -> {
-            if (!watcher.loadSnapshot() && !hasFallback.get(pool)) {
-                waitFor.add(pool);
-            }
-        });
+        if (running) {
+            return;
+        }
+        List<String> waitFor = loadSnapshots();
         running = true;
         if (waitFor.isEmpty()) {
             // Every pool has upstreams (snapshot or fallback): the watchers, and client-java with them, start once the
@@ -125,8 +145,7 @@ public final class KubernetesDiscovery implements SmartLifecycle {
     }
 
     /** The listeners serve: the watchers start now if {@link #start()} left them for later. */
-    @EventListener
-    public void listenersReady(ListenersReadyEvent event) {
+    public void listenersServe() {
         if (running) {
             startWatchers();
         }

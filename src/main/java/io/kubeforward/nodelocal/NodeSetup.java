@@ -1,6 +1,5 @@
 package io.kubeforward.nodelocal;
 
-import io.kubeforward.server.ListenersReadyEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.event.EventListener;
 
 /**
  * Node setup over the application's life: the interface before the listeners bind (they bind its IPs), the
@@ -63,6 +61,9 @@ public final class NodeSetup implements SmartLifecycle {
 
     @Override
     public void start() {
+        if (running) {
+            return;
+        }
         if (properties.setupInterface()) {
             link.ensure();
             log.info("Interface {} holds {}", properties.interfaceName(), properties.localIps());
@@ -96,8 +97,7 @@ public final class NodeSetup implements SmartLifecycle {
     }
 
     /** The listeners serve: now traffic may be steered past conntrack to them. */
-    @EventListener
-    public void listenersReady(ListenersReadyEvent event) {
+    public void listenersServe() {
         if (properties.setupIptables()) {
             rules = new NotrackRules(commands, IptablesBackend.detect(commands), properties.localIps(), properties.dnsPort(),
                     properties.healthPort());

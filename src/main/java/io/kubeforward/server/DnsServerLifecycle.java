@@ -10,7 +10,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts the listeners once the context is ready. On shutdown, first of all components: readiness goes
+ * Opens the listeners ({@code DnsStartup} calls {@link #start()} as soon as the pools hold upstreams, else the
+ * context's lifecycle does, in this phase). On shutdown, first of all components: readiness goes
  * DOWN, queries are still answered for the lameduck period, then the listeners close and the queries in
  * flight are drained, before the event loops, pools and node setup go away. With SO_REUSEPORT a new
  * instance can already listen on the same port, so an upgrade loses nothing.
@@ -37,14 +38,22 @@ public final class DnsServerLifecycle implements SmartLifecycle {
     }
 
     /** Below the default, so that node setup can start before and stop after; still above the web server. */
-    static final int PHASE = DEFAULT_PHASE - 100;
+    public static final int PHASE = DEFAULT_PHASE - 100;
 
     @Override
     public void start() {
+        if (running) {
+            return;
+        }
         server.start(forwarding.routers());
         running = true;
         SharedPortCheck.ofThisHost().sharedListeners(server.listeners()).forEach(log::warn);
-        events.publishEvent(new ListenersReadyEvent(server.listeners()));
+    }
+
+    /** A start that failed after the listeners opened: they close at once, without lameduck or drain. */
+    public void closeNow() {
+        server.close();
+        running = false;
     }
 
     @Override

@@ -190,6 +190,26 @@ class NodeSetupNetnsTest {
         assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
     }
 
+    /**
+     * The listeners open before the actuator's HTTP server binds (static upstreams: DnsStartup); when that bind then fails,
+     * the start fails and leaves neither the interface nor a listener behind.
+     */
+    @Test
+    void aStartThatFailsAfterTheListenersOpenedRemovesTheInterface() throws Exception {
+        try (java.net.ServerSocket managementPortTaken = node.insideNamespace(
+                () -> new java.net.ServerSocket(18080, 1, InetAddress.getLoopbackAddress()))) {
+            app = start(false);
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(app.exitValue()).isNotZero();
+            String log = log();
+            assertThat(log).contains("Serving DNS on " + LOCAL_IP + ":53").contains("Removed the NOTRACK rules and interface");
+            assertThat(log.indexOf("Serving DNS on")).as("listeners opened before the start failed")
+                    .isLessThan(log.indexOf("APPLICATION FAILED TO START"));
+            assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+            assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
+        }
+    }
+
     @Test
     void anOldInstanceStoppingBesideItsSuccessorLeavesTheNodeSetupToIt() throws Exception {
         app = start(false);
