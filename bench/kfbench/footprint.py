@@ -141,7 +141,7 @@ def run(system, args, workdir, files):
         log(f"footprint: cache-hit load {hits.summary()}")
         scraper.stop()
         loaded = status(proc.pid)
-        areas, total, text = nmt(system.java_home, proc.pid)
+        areas, total, text = nmt(system.tools_home, proc.pid)
         (d / "nmt.txt").write_text(text)
         if not proc.alive():
             raise RuntimeError(f"kubeforward died during the footprint run:\n{proc.tail()}")
@@ -152,7 +152,7 @@ def run(system, args, workdir, files):
               "http_failed": scraper.failed, "loaded": loaded, "qps": round(hits.qps),
               "nmt_committed_mib": areas, "nmt_total_mib": total, "classes_total": sum(counts.values()),
               "classes_per_jar": dict(counts.most_common()),
-              "java_opts": system.java_opts or "bin/kubeforward's defaults"}
+              "java_opts": system.java_opts or "bin/kubeforward's defaults", "runtime": system.java_home}
     (d / "footprint.json").write_text(json.dumps(result, indent=1) + "\n")
     print(markdown(result))
     log(f"footprint: {d / 'footprint.json'}")

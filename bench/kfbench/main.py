@@ -59,6 +59,8 @@ def parse_args(argv):
     p.add_argument("--jar", help="use this kubeforward jar instead of building target/kubeforward.jar")
     p.add_argument("--launcher", help="use this launcher instead of bin/kubeforward (e.g. an earlier commit's, with "
                                       "its --jar, for a before/after comparison)")
+    p.add_argument("--runtime", help="JAVA_HOME that runs kubeforward (e.g. the image's jlink runtime: docs/container.md); "
+                                     "default: the JDK that builds it")
     p.add_argument("--port-base", type=int, default=15300,
                    help="the system under test listens on PORT, nsd on PORT+1..PORT+3 (default 15300)")
     cpus = sorted(os.sched_getaffinity(0))
@@ -103,8 +105,9 @@ def make_systems(names, args):
         elif name == "kubeforward":
             jdk = peers.java_home(REPO)
             jar = args.jar or peers.build_jar(REPO, jdk)
-            kf = servers.Kubeforward(str(Path(args.launcher).resolve() if args.launcher else REPO / "bin" / "kubeforward"), jdk, RESULTS / "raw" / "kubeforward-home",
-                                     os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""))
+            runtime = str(Path(args.runtime).resolve()) if args.runtime else jdk
+            kf = servers.Kubeforward(str(Path(args.launcher).resolve() if args.launcher else REPO / "bin" / "kubeforward"), runtime, RESULTS / "raw" / "kubeforward-home",
+                                     os.environ.get("KUBEFORWARD_BENCH_JAVA_OPTS", ""), tools_home=jdk)
             kf.prepare(Path(jar).resolve())
             out[name] = kf
         elif name == "dnsdist":

@@ -237,10 +237,12 @@ class Kubeforward(System):
     """kubeforward as shipped: bin/kubeforward (its JVM options, the extracted jar, the AOT cache trained by
     `prepare`, as the image does at build time). KUBEFORWARD_BENCH_JAVA_OPTS, when set, replaces the options."""
 
-    def __init__(self, launcher, java_home, home, java_opts):
+    def __init__(self, launcher, java_home, home, java_opts, tools_home=None):
         super().__init__("kubeforward", 90)
         self.launcher, self.home, self.java_opts = launcher, Path(home), java_opts
         self.java_home = java_home
+        # jcmd for NMT: a jlink runtime has none; the JDK that built the jar is the same version.
+        self.tools_home = tools_home or java_home
         self.java = f"{java_home}/bin/java"
         self.env = {**os.environ, "JAVA_HOME": java_home, "KUBEFORWARD_HOME": str(self.home)}
         if java_opts:
