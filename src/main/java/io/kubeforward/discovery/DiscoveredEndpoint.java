@@ -38,6 +38,15 @@ public record DiscoveredEndpoint(InetAddress address, int port, boolean ready, b
         return !ready && serving && terminating;
     }
 
+    /**
+     * Used only while nothing is in rotation or serving while it terminates: a pod the API calls not ready that is not
+     * going away (its readiness probe failing, or the node controller marking every pod of a node whose heartbeat is
+     * late, as after an API-server outage). Health checks decide whether it answers.
+     */
+    public boolean notReadyButStaying() {
+        return !ready && !terminating;
+    }
+
     /** {@code host:port}, IPv6 in brackets. */
     public String hostPort() {
         return io.kubeforward.config.IpText.hostPort(address, port);

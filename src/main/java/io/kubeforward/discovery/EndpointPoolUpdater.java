@@ -62,6 +62,11 @@ public final class EndpointPoolUpdater implements ApplicationListener<PayloadApp
                     "endpointslice:" + e.slice()), e);
         }
         List<UpstreamAddress> upstreams = effective.isEmpty() ? target.source().fallback() : List.copyOf(discovered.keySet());
+        if (event.current().effectiveAreNotReady()) {
+            log.warn("{}: no endpoint is ready ({} known, from {}); forwarding to {} that are not ready, as their health checks allow",
+                    event.service(), event.current().endpoints().size(), event.cause(),
+                    effective.stream().map(e -> e.hostPort() + " (" + e.condition() + ")").toList());
+        }
         if (effective.isEmpty()) {
             log.warn("{}: no usable endpoint ({} known, from {}); {}", event.service(), event.current().endpoints().size(),
                     event.cause(), upstreams.isEmpty() ? "answering SERVFAIL" : "using fallback " + upstreams);

@@ -24,15 +24,26 @@ public record EndpointSet(List<DiscoveredEndpoint> endpoints) {
     }
 
     /**
-     * The endpoints to forward to: those in rotation; if there are none, those serving while they
-     * terminate; else none.
+     * The endpoints to forward to: those in rotation; if there are none, those serving while they terminate; if there
+     * are none either, the not-ready ones that are not terminating, which the pool's health checks then sort out (the
+     * API's readiness can be wrong for all of them at once: after an API-server outage the node controller marks every
+     * pod of a node not ready until their kubelet reports again); else none.
      */
     public List<DiscoveredEndpoint> effective() {
         List<DiscoveredEndpoint> ready = endpoints.stream().filter(DiscoveredEndpoint::inRotation).toList();
         if (!ready.isEmpty()) {
             return ready;
         }
-        return endpoints.stream().filter(DiscoveredEndpoint::servingWhileTerminating).toList();
+        List<DiscoveredEndpoint> terminating = endpoints.stream().filter(DiscoveredEndpoint::servingWhileTerminating).toList();
+        if (!terminating.isEmpty()) {
+            return terminating;
+        }
+        return endpoints.stream().filter(DiscoveredEndpoint::notReadyButStaying).toList();
+    }
+
+    /** True when none is in rotation and {@link #effective()} falls back to endpoints the API calls not ready. */
+    public boolean effectiveAreNotReady() {
+        return endpoints.stream().noneMatch(DiscoveredEndpoint::inRotation) && !effective().isEmpty();
     }
 
     public long count(String condition) {

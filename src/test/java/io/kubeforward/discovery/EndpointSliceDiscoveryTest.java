@@ -76,6 +76,12 @@ class EndpointSliceDiscoveryTest {
         assertThat(timeUntil(app, List.of(a.hostPort()))).isLessThan(PROPAGATION);
         assertThat(answer(app.client().udp("terminating.cluster.local."))).isEqualTo("10.0.0.1");
 
+        // None ready, none terminating: the not-ready ones are used (health checks decide) rather than nothing, as when
+        // the node controller has marked every pod of a node not ready after an API-server outage.
+        harness.replace("kube-dns-1", endpoint(a.ip(), false, false, false, null), endpoint(b.ip(), false, false, false, null));
+        assertThat(timeUntil(app, List.of(a.hostPort(), b.hostPort()))).isLessThan(PROPAGATION);
+        assertThat(answer(app.client().udp("not-ready.cluster.local."))).isIn("10.0.0.1", "10.0.0.2");
+
         harness.delete("kube-dns-1");
         Duration removed = timeUntil(app, List.of());
         assertThat(removed).isLessThan(PROPAGATION);
