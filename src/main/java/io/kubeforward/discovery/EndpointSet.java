@@ -2,6 +2,7 @@ package io.kubeforward.discovery;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * All endpoint addresses of a Service at one moment, sorted so that equal sets compare equal whatever
@@ -19,6 +20,10 @@ public record EndpointSet(List<DiscoveredEndpoint> endpoints) {
 
     public static final EndpointSet EMPTY = new EndpointSet(List.of());
 
+    /** {@link #effective()}'s order of preference: the first that selects any endpoint wins. */
+    private static final List<Predicate<DiscoveredEndpoint>> TIERS = List.of(DiscoveredEndpoint::inRotation,
+            DiscoveredEndpoint::servingWhileTerminating, DiscoveredEndpoint::notReadyButStaying);
+
     public EndpointSet {
         endpoints = endpoints.stream().sorted(ORDER).toList();
     }
@@ -30,20 +35,19 @@ public record EndpointSet(List<DiscoveredEndpoint> endpoints) {
      * pod of a node not ready until their kubelet reports again); else none.
      */
     public List<DiscoveredEndpoint> effective() {
-        List<DiscoveredEndpoint> ready = endpoints.stream().filter(DiscoveredEndpoint::inRotation).toList();
-        if (!ready.isEmpty()) {
-            return ready;
+        for (Predicate<DiscoveredEndpoint> tier : TIERS) {
+            List<DiscoveredEndpoint> chosen = endpoints.stream().filter(tier).toList();
+            if (!chosen.isEmpty()) {
+                return chosen;
+            }
         }
-        List<DiscoveredEndpoint> terminating = endpoints.stream().filter(DiscoveredEndpoint::servingWhileTerminating).toList();
-        if (!terminating.isEmpty()) {
-            return terminating;
-        }
-        return endpoints.stream().filter(DiscoveredEndpoint::notReadyButStaying).toList();
+        return List.of();
     }
 
     /** True when none is in rotation and {@link #effective()} falls back to endpoints the API calls not ready. */
     public boolean effectiveAreNotReady() {
-        return endpoints.stream().noneMatch(DiscoveredEndpoint::inRotation) && !effective().isEmpty();
+        List<DiscoveredEndpoint> effective = effective();
+        return !effective.isEmpty() && !effective.get(0).inRotation();
     }
 
     public long count(String condition) {
