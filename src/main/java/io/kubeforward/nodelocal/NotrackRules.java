@@ -8,9 +8,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The rules node-cache adds for each local IP, so DNS to and from it skips conntrack (no conntrack races or
  * table exhaustion, the reason NodeLocal DNSCache exists): NOTRACK in the raw table and ACCEPT in filter, for
- * UDP and TCP, inbound, outbound replies, and host-network clients; and NOTRACK for the health port. Each rule
- * carries a comment naming kubeforward; ensured with {@code -C} (check) then {@code -I} (insert first), removed
- * with {@code -D}. IPv6 addresses use ip6tables.
+ * UDP and TCP, inbound, outbound replies, and host-network clients; and NOTRACK for the health port. One more, not
+ * node-cache's: no ICMP port-unreachable leaves from a local IP ({@link #quietWhileRestarting}). Each rule carries a
+ * comment naming kubeforward; ensured with {@code -C} (check) then {@code -I} (insert first), removed with {@code -D}.
+ * IPv6 addresses use ip6tables.
  */
 final class NotrackRules {
 
@@ -42,8 +43,23 @@ final class NotrackRules {
                 all.add(rule(ip, binary, "raw", "PREROUTING", "-p", "tcp", "-d", ip, "--dport", port, "-j", "NOTRACK"));
                 all.add(rule(ip, binary, "raw", "OUTPUT", "-p", "tcp", "-s", ip, "--sport", port, "-j", "NOTRACK"));
             }
+            all.add(quietWhileRestarting(ip, binary));
         }
         this.rules = List.copyOf(all);
+    }
+
+    /**
+     * Drops the ICMP port-unreachable errors the kernel sends from a local IP while no process listens on it: when the
+     * process dies (an OOM kill, a crash) no teardown runs, the interface and these rules stay, and until the kubelet has
+     * started it again (about 2 s) a refused query fails at once and its stub's retry, sent at once, fails too. Without
+     * the error the query times out and the stub retries after its timeout (2 s for glibc's and musl's defaults), by
+     * when the restarted process answers. Only errors from the local IPs, which serve nothing but DNS and the health
+     * port; while the process runs none is sent for port 53. Removed with the other rules on teardown.
+     */
+    private static Rule quietWhileRestarting(String ip, String binary) {
+        return ip.contains(":")
+                ? rule(ip, binary, "filter", "OUTPUT", "-p", "ipv6-icmp", "-s", ip, "--icmpv6-type", "port-unreachable", "-j", "DROP")
+                : rule(ip, binary, "filter", "OUTPUT", "-p", "icmp", "-s", ip, "--icmp-type", "port-unreachable", "-j", "DROP");
     }
 
     private static Rule rule(String ip, String binary, String table, String chain, String... spec) {

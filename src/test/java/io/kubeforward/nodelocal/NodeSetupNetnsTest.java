@@ -171,7 +171,7 @@ class NodeSetupNetnsTest {
         String rules = rules();
         assertThat(rules).contains("-A PREROUTING -d " + LOCAL_IP + "/32 -p udp -m udp --dport 53 -m comment --comment \""
                 + NotrackRules.COMMENT + "\" -j NOTRACK");
-        assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+        assertThat(rules.lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(13);
 
         // Deleted by hand: the interface comes back at once (the kernel tells), the rule at the next re-check.
         inside("iptables", "-t", "raw", "-D", "PREROUTING", "-d", LOCAL_IP + "/32", "-p", "udp", "-m", "udp", "--dport", "53",
@@ -180,7 +180,7 @@ class NodeSetupNetnsTest {
         // Not a count of 11 here: the 1 s re-check may already have run between the deletion and the count. Its log line
         // says it found the deleted rule missing.
         await().atMost(Duration.ofSeconds(10)).until(() -> interfaceHoldsLocalIp()
-                && rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count() == 12
+                && rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count() == 13
                 && log().contains("1 NOTRACK/ACCEPT rules were missing; added again"));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> "10.0.0.1".equals(answerFromInside()));
 
@@ -188,6 +188,46 @@ class NodeSetupNetnsTest {
         assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(rules()).doesNotContain(NotrackRules.COMMENT);
         assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
+    }
+
+    /**
+     * Killed (no teardown runs), the interface and rules stay, and a query to the local IP gets no ICMP port-unreachable:
+     * it times out, so a stub resolver retries after its timeout, by when the kubelet has restarted the process, instead
+     * of failing at once and failing its immediate retry too. Without that rule the same query is refused.
+     */
+    @Test
+    void aKilledProcessLeavesQueriesToTimeOutNotRefused() throws Exception {
+        app = start(false);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> "10.0.0.1".equals(answerFromInside()) && log().contains("rules for"));
+        app.destroyForcibly(); // SIGKILL
+        assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(interfaceHoldsLocalIp()).isTrue();
+        assertThat(rules()).contains("-A OUTPUT -s " + LOCAL_IP + "/32 -p icmp -m icmp --icmp-type 3/3 -m comment --comment \""
+                + NotrackRules.COMMENT + "\" -j DROP");
+        assertThat(queryFromInside()).isEqualTo("timed out");
+
+        inside("iptables", "-D", "OUTPUT", "-s", LOCAL_IP + "/32", "-p", "icmp", "-m", "icmp", "--icmp-type", "port-unreachable",
+                "-m", "comment", "--comment", NotrackRules.COMMENT, "-j", "DROP");
+        assertThat(queryFromInside()).as("the same query without the rule").isEqualTo("refused");
+    }
+
+    /** One UDP query to the local IP on a connected socket, which reports an ICMP port-unreachable as an exception. */
+    private String queryFromInside() throws Exception {
+        byte[] query = io.kubeforward.dns.DnsMessages.probeQuery(".", false);
+        return node.insideNamespace(() -> {
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+                socket.connect(new InetSocketAddress(LOCAL_IP, 53));
+                socket.setSoTimeout(1500);
+                socket.send(new java.net.DatagramPacket(query, query.length));
+                socket.receive(new java.net.DatagramPacket(new byte[512], 512));
+                return "answered";
+            } catch (java.net.PortUnreachableException e) {
+                return "refused";
+            } catch (java.net.SocketTimeoutException e) {
+                return "timed out";
+            }
+        });
     }
 
     /**
@@ -224,7 +264,7 @@ class NodeSetupNetnsTest {
             String rules = rules();
             assertThat(distinctOwnRules(rules).size())
                     .as("rules:%n%s%nold instance:%n%s%nsuccessor:%n%s", rules, log(), Files.readString(dir.resolve("successor.log")))
-                    .isEqualTo(12);
+                    .isEqualTo(13);
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
             successor.destroy();
             assertThat(successor.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -244,7 +284,7 @@ class NodeSetupNetnsTest {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> log().contains("rules for"));
         assertThat(inside("ip", "-o", "addr", "show", "dev", "nodelocaldns")).contains(" " + second + "/32");
-        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(24);
+        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(26);
         Process successor = startSuccessor();
         try {
             app.destroy();
@@ -256,7 +296,7 @@ class NodeSetupNetnsTest {
             // so a rule may be listed twice (a teardown deletes every copy, NotrackRules: up to 10; tested above).
             String rules = rules();
             assertThat(distinctOwnRules(rules))
-                    .as("rules:%n%s%nold instance:%n%s", rules, log()).hasSize(12).noneMatch(l -> l.contains(second));
+                    .as("rules:%n%s%nold instance:%n%s", rules, log()).hasSize(13).noneMatch(l -> l.contains(second));
             assertThat(answerFromInside()).isEqualTo("10.0.0.1");
         } finally {
             successor.destroy();
@@ -273,7 +313,7 @@ class NodeSetupNetnsTest {
         app.destroy();
         assertThat(app.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(interfaceHoldsLocalIp()).isTrue();
-        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(12);
+        assertThat(rules().lines().filter(l -> l.contains(NotrackRules.COMMENT)).count()).isEqualTo(13);
     }
 
     @Test
@@ -310,7 +350,7 @@ class NodeSetupNetnsTest {
                 .until(() -> "10.0.0.1".equals(answerFromInside()) && log().contains("rules for"));
         assertThat(log()).contains("iptables backend: iptables-" + backend).doesNotContain("iptables-legacy-save failed");
         String other = backend.equals("nft") ? "legacy" : "nft";
-        assertThat(ourRules("iptables-" + backend + "-save")).isEqualTo(12);
+        assertThat(ourRules("iptables-" + backend + "-save")).isEqualTo(13);
         assertThat(ourRules("iptables-" + other + "-save")).isZero();
 
         app.destroy();
