@@ -52,8 +52,8 @@ final class NotrackRules {
      * Drops the ICMP port-unreachable errors the kernel sends from a local IP while no process listens on it: when the
      * process dies (an OOM kill, a crash) no teardown runs, the interface and these rules stay, and until the kubelet has
      * started it again (about 2 s) a refused query fails at once and its stub's retry, sent at once, fails too. Without
-     * the error the query times out and the stub retries after its timeout (2 s for glibc's and musl's defaults), by
-     * when the restarted process answers. Only errors from the local IPs, which serve nothing but DNS and the health
+     * the error the query times out and the stub retries after its timeout (glibc: 5 s by default; musl retransmits every
+     * 2.5 s by default; the node scenarios' client: 2 s), by when the restarted process answers if its restart was shorter. Only errors from the local IPs, which serve nothing but DNS and the health
      * port; while the process runs none is sent for port 53. Removed with the other rules on teardown.
      */
     private static Rule quietWhileRestarting(String ip, String binary) {

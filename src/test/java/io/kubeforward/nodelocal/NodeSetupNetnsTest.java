@@ -5,12 +5,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kubeforward.KubeforwardApplication;
+import io.kubeforward.dns.DnsMessages;
 import io.kubeforward.testcluster.NetnsTestHost;
 import io.kubeforward.testing.DnsTestClient;
 import io.kubeforward.testing.Peers;
 import io.kubeforward.testing.TestUpstream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -214,17 +219,17 @@ class NodeSetupNetnsTest {
 
     /** One UDP query to the local IP on a connected socket, which reports an ICMP port-unreachable as an exception. */
     private String queryFromInside() throws Exception {
-        byte[] query = io.kubeforward.dns.DnsMessages.probeQuery(".", false);
+        byte[] query = DnsMessages.probeQuery(".", false);
         return node.insideNamespace(() -> {
-            try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+            try (DatagramSocket socket = new DatagramSocket()) {
                 socket.connect(new InetSocketAddress(LOCAL_IP, 53));
                 socket.setSoTimeout(1500);
-                socket.send(new java.net.DatagramPacket(query, query.length));
-                socket.receive(new java.net.DatagramPacket(new byte[512], 512));
+                socket.send(new DatagramPacket(query, query.length));
+                socket.receive(new DatagramPacket(new byte[512], 512));
                 return "answered";
-            } catch (java.net.PortUnreachableException e) {
+            } catch (PortUnreachableException e) {
                 return "refused";
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 return "timed out";
             }
         });
