@@ -91,7 +91,7 @@ def actuator_port(proc, timeout_s=10):
     """The management port (the bench starts kubeforward with --server.port=0), from its log."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        m = re.search(r"Netty started on port (\d+)", Path(proc.logfile).read_text(errors="replace"))
+        m = re.search(r"Actuator on port (\d+)", Path(proc.logfile).read_text(errors="replace"))
         if m:
             return int(m.group(1))
         time.sleep(0.1)

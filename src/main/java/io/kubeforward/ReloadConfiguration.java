@@ -12,7 +12,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Applies a changed Corefile ({@code reload}) the way an upgrade is applied: a complete new application is
@@ -24,19 +23,6 @@ import org.springframework.http.client.ReactorResourceFactory;
 class ReloadConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ReloadConfiguration.class);
-
-    /**
-     * Reactor Netty resources (event loops, connection pools) of this application instance alone. By default every
-     * instance in the JVM shares Reactor Netty's global resources, and the first to close disposes of them: after a
-     * reload, the old instance's shutdown stopped the new one's HTTP server (actuator, probes) and with it the last
-     * non-daemon thread, so the JVM exited seconds after a successful reload (CorefileReloadTest pins it).
-     */
-    @Bean
-    ReactorResourceFactory reactorResourceFactory() {
-        ReactorResourceFactory resources = new ReactorResourceFactory();
-        resources.setUseGlobalResources(false);
-        return resources;
-    }
 
     @Bean
     SmartLifecycle corefileReload(KubeforwardConfig config, KubeforwardProperties properties, ConfigurableApplicationContext context,

@@ -20,9 +20,13 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
-/** Registers the DNS health indicator, the Corefile's status endpoints, the readiness file and the upstreams endpoint. */
+/**
+ * Registers the management port with the actuator's routes, the DNS health indicator, the Corefile's status endpoints,
+ * the readiness file and the upstreams endpoint.
+ */
 @Configuration(proxyBeanMethods = false)
 public class ActuatorConfiguration {
 
@@ -37,6 +41,20 @@ public class ActuatorConfiguration {
         return new ActuatorWebStack(beans);
     }
 
+    /** The management port: {@code management.server.port}, else {@code server.port} (8080); -1 turns it off. */
+    @Bean
+    ManagementServer managementServer(ActuatorWebStack actuator, ConfigurableEnvironment environment) {
+        int port = managementPort(environment);
+        String host = environment.getProperty("management.server.address", environment.getProperty("server.address", ""));
+        InetSocketAddress address = port < 0 ? null : host.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        return new ManagementServer(address, new ActuatorRoutes(actuator::endpoints), environment);
+    }
+
+    private static int managementPort(Environment environment) {
+        return environment.getProperty("management.server.port", Integer.class,
+                environment.getProperty("server.port", Integer.class, 8080));
+    }
+
     @Bean
     DnsReadinessIndicator dnsHealthIndicator(DnsServer server, Forwarding forwarding) {
         return new DnsReadinessIndicator(server, forwarding);
@@ -45,8 +63,7 @@ public class ActuatorConfiguration {
     @Bean
     StatusHttpEndpoints statusHttpEndpoints(KubeforwardConfig config, ApplicationAvailability availability, DnsReadinessIndicator dns,
             ObjectProvider<PrometheusMeterRegistry> prometheus, Environment environment) {
-        int managementPort = environment.getProperty("management.server.port", Integer.class,
-                environment.getProperty("server.port", Integer.class, 8080));
+        int managementPort = managementPort(environment);
         for (InetSocketAddress address : config.status().addresses()) {
             if (address.getPort() == managementPort) {
                 throw new ConfigException(config.origin(), "the health/ready/prometheus address "

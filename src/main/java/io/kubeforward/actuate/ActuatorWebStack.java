@@ -1,35 +1,35 @@
 package io.kubeforward.actuate;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.actuate.info.InfoEndpoint;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.context.ApplicationListener;
-import org.springframework.http.server.reactive.HttpHandler;
 
 /**
- * The actuator's web stack (WebFlux, its handler mappings, the endpoints, their JSON) is created after the DNS
- * listeners serve, not before: {@code spring.main.lazy-initialization} makes those beans lazy ({@link #FILTER} keeps
- * every other bean eager), the HTTP server binds with a handler that is looked up on its first request, and once
- * the application is ready this builds it on a thread of its own. Readiness ({@link ReadinessFile}) waits for it:
- * the instance is ready only when both DNS and the actuator are. Creating that stack took ~0.3 s of a 1.2 s start
- * (docs/performance.md, "Startup").
+ * The actuator's endpoints (health with its contributors and groups, info) are created after the DNS listeners serve,
+ * not before: {@code spring.main.lazy-initialization} makes those beans lazy ({@link #FILTER} keeps every other bean
+ * eager), the management port binds with routes that ask for them on their first request, and once the application
+ * is ready this creates them on a thread of its own. Readiness ({@link ReadinessFile}) waits for them: the instance is
+ * ready only when both DNS and the actuator are.
  */
 public final class ActuatorWebStack implements ApplicationListener<ApplicationReadyEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(ActuatorWebStack.class);
-    private static final List<String> PACKAGES = List.of("org.springframework.web.", "org.springframework.http.",
-            "org.springframework.boot.web.", "org.springframework.boot.webflux.", "org.springframework.boot.reactor.netty.",
-            "org.springframework.boot.actuate.", "org.springframework.boot.health.", "org.springframework.boot.jackson.",
-            "tools.jackson.");
+    private static final List<String> PACKAGES = List.of("org.springframework.boot.actuate.", "org.springframework.boot.health.");
 
-    /** Lazy: the beans of the web stack's packages; eager: everything else (kubeforward's own beans, metrics, availability). */
+    /** Lazy: the beans of the actuator's packages; eager: everything else (kubeforward's own beans, metrics, availability). */
     static final LazyInitializationExcludeFilter FILTER = (name, definition, type) -> !isWebStack(type);
 
     private final BeanFactory beans;
-    private volatile boolean ready;
+    private volatile ActuatorEndpoints endpoints;
 
     ActuatorWebStack(BeanFactory beans) {
         this.beans = beans;
@@ -48,16 +48,31 @@ public final class ActuatorWebStack implements ApplicationListener<ApplicationRe
 
     void create() {
         try {
-            beans.getBeanProvider(HttpHandler.class).getIfUnique();
-            ready = true;
+            endpoints();
         } catch (RuntimeException e) {
             // Shut down while it was being created (the context is closing), or a broken actuator configuration.
-            log.error("The actuator's HTTP handler could not be created: {}; readiness stays down", e.toString());
+            log.error("The actuator's endpoints could not be created: {}; readiness stays down", e.toString());
         }
     }
 
-    /** True once the actuator's HTTP handler exists. */
+    /** The endpoints, created now if they do not exist yet. */
+    ActuatorEndpoints endpoints() {
+        ActuatorEndpoints created = endpoints;
+        if (created != null) {
+            return created;
+        }
+        synchronized (this) {
+            if (endpoints == null) {
+                endpoints = new ActuatorEndpoints(beans.getBean(HealthEndpoint.class), beans.getBean(HealthEndpointGroups.class),
+                        beans.getBean(InfoEndpoint.class), Optional.ofNullable(beans.getBeanProvider(PrometheusMeterRegistry.class).getIfAvailable()),
+                        beans.getBean(UpstreamsEndpoint.class));
+            }
+            return endpoints;
+        }
+    }
+
+    /** True once the actuator's endpoints exist. */
     public boolean isReady() {
-        return ready;
+        return endpoints != null;
     }
 }

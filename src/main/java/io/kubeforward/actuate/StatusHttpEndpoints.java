@@ -3,11 +3,8 @@ package io.kubeforward.actuate;
 import io.kubeforward.config.IpText;
 import io.kubeforward.config.StatusEndpoints;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.unix.UnixChannelOption;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,10 +15,6 @@ import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.SmartLifecycle;
-import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * The Corefile's {@code health}, {@code ready} and {@code prometheus} directives, served as CoreDNS serves
@@ -34,12 +27,14 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
     /** After the DNS listeners stop ({@code DEFAULT_PHASE - 100}), before node setup. */
     static final int PHASE = DEFAULT_PHASE - 150;
     private static final Logger log = LoggerFactory.getLogger(StatusHttpEndpoints.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final StatusEndpoints endpoints;
     private final ApplicationAvailability availability;
     private final DnsReadinessIndicator dns;
     private final Optional<PrometheusMeterRegistry> prometheus;
-    private final List<DisposableServer> servers = new ArrayList<>();
+    private final List<HttpEndpointServer> servers = new ArrayList<>();
+    private HttpEventLoop loop;
     private volatile boolean running;
 
     public StatusHttpEndpoints(StatusEndpoints endpoints, ApplicationAvailability availability, DnsReadinessIndicator dns,
@@ -52,26 +47,41 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        for (InetSocketAddress address : endpoints.addresses()) {
-            HttpServer server = HttpServer.create().bindAddress(() -> address).route(routes -> {
-                if (endpoints.health().contains(address)) {
-                    routes.get("/health", (request, response) -> text(response, live(), "OK"));
+        if (!endpoints.addresses().isEmpty()) {
+            loop = new HttpEventLoop("status-http");
+            for (InetSocketAddress address : endpoints.addresses()) {
+                String hostPort = IpText.hostPort(address.getAddress(), address.getPort());
+                try {
+                    servers.add(HttpEndpointServer.bind(address, loop.group(), loop.isEpoll(), request -> route(address, request)));
+                } catch (Exception e) { // Netty rethrows the BindException unchecked
+                    stop();
+                    throw new HttpBindException("the Corefile's health/ready/prometheus address", hostPort, e);
                 }
-                if (endpoints.ready().contains(address)) {
-                    routes.get("/ready", (request, response) -> text(response, ready(), "OK"));
-                }
-                if (endpoints.prometheus().contains(address) && prometheus.isPresent()) {
-                    routes.get("/metrics", (request, response) -> response.header("Content-Type", "text/plain; version=0.0.4")
-                            .sendString(Mono.fromSupplier(() -> prometheus.get().scrape())));
-                }
-            });
-            if (Epoll.isAvailable()) {
-                server = server.option(UnixChannelOption.SO_REUSEPORT, true);
+                log.info("CoreDNS-style status endpoints on {}", hostPort);
             }
-            servers.add(server.bindNow(Duration.ofSeconds(10)));
-            log.info("CoreDNS-style status endpoints on {}", IpText.hostPort(address.getAddress(), address.getPort()));
         }
         running = true;
+    }
+
+    HttpReply route(InetSocketAddress address, HttpRequestLine request) {
+        String path = request.path();
+        boolean served = switch (path) {
+            case "/health" -> endpoints.health().contains(address);
+            case "/ready" -> endpoints.ready().contains(address);
+            case "/metrics" -> endpoints.prometheus().contains(address) && prometheus.isPresent();
+            default -> false;
+        };
+        if (!served) {
+            return HttpReply.notFound();
+        }
+        if (!request.isRead()) {
+            return HttpReply.text(405, "Method Not Allowed\n");
+        }
+        return switch (path) {
+            case "/health" -> live() ? HttpReply.text(200, "OK") : HttpReply.text(503, "not ready");
+            case "/ready" -> ready() ? HttpReply.text(200, "OK") : HttpReply.text(503, "not ready");
+            default -> new HttpReply(200, PROMETHEUS_TEXT, prometheus.get().scrape(PROMETHEUS_TEXT).getBytes(StandardCharsets.UTF_8));
+        };
     }
 
     private boolean live() {
@@ -82,15 +92,14 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
         return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC && Status.UP.equals(dns.health().getStatus());
     }
 
-    private static org.reactivestreams.Publisher<Void> text(HttpServerResponse response, boolean ok, String body) {
-        return response.status(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE)
-                .sendString(Mono.just(ok ? body : "not ready"));
-    }
-
     @Override
     public synchronized void stop() {
-        servers.forEach(DisposableServer::disposeNow);
+        servers.forEach(HttpEndpointServer::close);
         servers.clear();
+        if (loop != null) {
+            loop.close();
+            loop = null;
+        }
         running = false;
     }
 

@@ -12,8 +12,15 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Keeps the last applied endpoint set of one Service on disk ({@code snapshot PATH}), so that a restart
@@ -38,7 +45,8 @@ public final class EndpointSnapshotStore {
     private final String service;
     private final String port;
     private final Clock clock;
-    private final JsonMapper json = JsonMapper.builder().findAndAddModules().build();
+    private final Gson json = new GsonBuilder().registerTypeAdapter(Instant.class, new InstantText().nullSafe()).disableHtmlEscaping()
+            .create();
 
     /**
      * @param service {@code namespace/name}
@@ -61,13 +69,13 @@ public final class EndpointSnapshotStore {
                 e.serving(), e.terminating(), e.topologyZone(), e.nodeName(), e.slice(), e.hintedZones())).toList();
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.write(temporary, json.writeValueAsBytes(new Snapshot(FORMAT, service, port, clock.instant(), entries)));
+            Files.writeString(temporary, json.toJson(new Snapshot(FORMAT, service, port, clock.instant(), entries)));
             try {
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException | JacksonException e) {
+        } catch (IOException | RuntimeException e) {
             log.warn("Cannot write the endpoint snapshot {}: {}", file, e.toString());
         }
     }
@@ -78,7 +86,10 @@ public final class EndpointSnapshotStore {
             return Optional.empty();
         }
         try {
-            Snapshot snapshot = json.readValue(Files.readAllBytes(file), Snapshot.class);
+            Snapshot snapshot = json.fromJson(Files.readString(file, StandardCharsets.UTF_8), Snapshot.class);
+            if (snapshot == null || snapshot.endpoints() == null) {
+                throw new IllegalArgumentException("no endpoints in it");
+            }
             if (snapshot.format() != FORMAT || !service.equals(snapshot.service()) || !port.equals(snapshot.port())) {
                 log.warn("Ignoring endpoint snapshot {}: it is for {} port {} (format {}), not {} port {}", file, snapshot.service(),
                         snapshot.port(), snapshot.format(), service, port);
@@ -92,7 +103,7 @@ public final class EndpointSnapshotStore {
             }
             log.info("Loaded endpoint snapshot {} saved at {} with {} endpoints", file, snapshot.savedAt(), endpoints.size());
             return Optional.of(new EndpointSet(endpoints));
-        } catch (IOException | JacksonException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | JsonParseException | IllegalArgumentException | IllegalStateException | NullPointerException e) {
             log.warn("Ignoring unreadable endpoint snapshot {}: {}", file, e.toString());
             return Optional.empty();
         }
@@ -103,5 +114,27 @@ public final class EndpointSnapshotStore {
             throw new IllegalArgumentException("not an IP address: " + text);
         }
         return InetAddress.getByName(text);
+    }
+
+    /** {@code savedAt} as ISO-8601 text; a number of epoch seconds is read too. */
+    private static final class InstantText extends TypeAdapter<Instant> {
+
+        @Override
+        public void write(JsonWriter out, Instant value) throws IOException {
+            out.value(value.toString());
+        }
+
+        @Override
+        public Instant read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NUMBER) {
+                BigDecimal seconds = new BigDecimal(in.nextString());
+                return Instant.ofEpochSecond(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());
+            }
+            try {
+                return Instant.parse(in.nextString());
+            } catch (java.time.DateTimeException e) {
+                throw new JsonParseException("savedAt: " + e.getMessage(), e);
+            }
+        }
     }
 }

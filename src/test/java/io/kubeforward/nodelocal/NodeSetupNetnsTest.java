@@ -247,7 +247,8 @@ class NodeSetupNetnsTest {
             assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(app.exitValue()).isNotZero();
             String log = log();
-            assertThat(log).contains("Serving DNS on " + LOCAL_IP + ":53").contains("Removed the NOTRACK rules and interface");
+            assertThat(log).contains("Serving DNS on " + LOCAL_IP + ":53").contains("Removed the NOTRACK rules and interface")
+                    .contains("cannot listen on the management port (server.port) 127.0.0.1:18080");
             assertThat(log.indexOf("Serving DNS on")).as("listeners opened before the start failed")
                     .isLessThan(log.indexOf("APPLICATION FAILED TO START"));
             assertThat(inside("ip", "link", "show", "dev", "nodelocaldns")).contains("does not exist");
