@@ -25,7 +25,7 @@ final class ActuatorRoutes implements HttpRoutes {
     static final String PREFIX = "/actuator";
     static final List<String> EXPOSED = List.of("health", "info", "prometheus", "upstreams");
     private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Supplier<ActuatorEndpoints> endpoints;
 
@@ -100,6 +100,11 @@ final class ActuatorRoutes implements HttpRoutes {
                 }
             }
         }
+        return scrape(registry, contentType, included);
+    }
+
+    /** The registry's metrics in {@code contentType}; only the {@code included} families unless that is empty. */
+    static HttpReply scrape(PrometheusMeterRegistry registry, String contentType, Set<String> included) {
         String body = included.isEmpty() ? registry.scrape(contentType) : registry.scrape(contentType, included);
         return new HttpReply(200, contentType, body.getBytes(StandardCharsets.UTF_8));
     }

@@ -54,8 +54,10 @@ final class HttpEndpointServer implements AutoCloseable {
         this.connections = connections;
     }
 
-    /** Binds {@code address} on {@code group} (epoll or NIO, as {@code epoll} says) and serves {@code routes}. */
-    static HttpEndpointServer bind(InetSocketAddress address, EventLoopGroup group, boolean epoll, HttpRoutes routes) {
+    /** Binds {@code address} on {@code loop} and serves {@code routes}. */
+    static HttpEndpointServer bind(InetSocketAddress address, HttpEventLoop loop, HttpRoutes routes) {
+        EventLoopGroup group = loop.group();
+        boolean epoll = loop.isEpoll();
         ChannelGroup connections = new DefaultChannelGroup("http " + address, group.next());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group)
                 .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)

@@ -41,7 +41,7 @@ final class ManagementServer implements SmartLifecycle {
         }
         loop = new HttpEventLoop("management-http");
         try {
-            server = HttpEndpointServer.bind(address, loop.group(), loop.isEpoll(), routes);
+            server = HttpEndpointServer.bind(address, loop, routes);
         } catch (Exception e) { // Netty rethrows the BindException unchecked
             loop.close();
             loop = null;
@@ -73,10 +73,5 @@ final class ManagementServer implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PHASE;
-    }
-
-    /** The bound port, or -1. */
-    synchronized int port() {
-        return server == null ? -1 : server.localAddress().getPort();
     }
 }

@@ -4,10 +4,10 @@ import io.kubeforward.config.IpText;
 import io.kubeforward.config.StatusEndpoints;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -27,7 +27,6 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
     /** After the DNS listeners stop ({@code DEFAULT_PHASE - 100}), before node setup. */
     static final int PHASE = DEFAULT_PHASE - 150;
     private static final Logger log = LoggerFactory.getLogger(StatusHttpEndpoints.class);
-    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final StatusEndpoints endpoints;
     private final ApplicationAvailability availability;
@@ -52,7 +51,7 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
             for (InetSocketAddress address : endpoints.addresses()) {
                 String hostPort = IpText.hostPort(address.getAddress(), address.getPort());
                 try {
-                    servers.add(HttpEndpointServer.bind(address, loop.group(), loop.isEpoll(), request -> route(address, request)));
+                    servers.add(HttpEndpointServer.bind(address, loop, request -> route(address, request)));
                 } catch (Exception e) { // Netty rethrows the BindException unchecked
                     stop();
                     throw new HttpBindException("the Corefile's health/ready/prometheus address", hostPort, e);
@@ -80,7 +79,7 @@ public final class StatusHttpEndpoints implements SmartLifecycle {
         return switch (path) {
             case "/health" -> live() ? HttpReply.text(200, "OK") : HttpReply.text(503, "not ready");
             case "/ready" -> ready() ? HttpReply.text(200, "OK") : HttpReply.text(503, "not ready");
-            default -> new HttpReply(200, PROMETHEUS_TEXT, prometheus.get().scrape(PROMETHEUS_TEXT).getBytes(StandardCharsets.UTF_8));
+            default -> ActuatorRoutes.scrape(prometheus.get(), ActuatorRoutes.PROMETHEUS_TEXT, Set.of());
         };
     }
 

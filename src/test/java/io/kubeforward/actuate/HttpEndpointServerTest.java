@@ -36,7 +36,7 @@ class HttpEndpointServerTest {
     }
 
     private URI start(HttpRoutes routes) {
-        server = HttpEndpointServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), loop.group(), loop.isEpoll(), routes);
+        server = HttpEndpointServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), loop, routes);
         return URI.create("http://127.0.0.1:" + server.localAddress().getPort());
     }
 
