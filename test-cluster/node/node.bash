@@ -8,8 +8,9 @@
 #
 # Addresses: all in the benchmarking range 198.18.0.0/15 (RFC 2544), in a block NetnsTestHost leaves alone,
 # plus node-local-dns's link-local 169.254.20.10. Nothing on them is reachable from outside this machine: the
-# node IP sits on a bridge with no ports, pod traffic may not be forwarded off the pod bridge, and the service
-# range is routed onto the portless bridge so un-rewritten service traffic dies here.
+# node IP sits on a bridge with no ports, pod traffic may not be forwarded off the pod bridge, the service
+# range is routed onto the portless bridge so un-rewritten service traffic dies here, and the node-local address
+# and the pod range have blackhole routes beneath their own, for when their interfaces are gone.
 # Facts behind the choices: ../shared/reference/real-node-notes.md (summarised in docs/testing.md, "Node tier").
 
 NODE_NAME=kubeforward-node
@@ -22,6 +23,8 @@ SERVICE_CIDR=198.19.244.0/24
 API_SERVICE_IP=198.19.244.1
 KUBE_DNS_IP=198.19.244.10
 NODE_LOCAL_DNS_IP=169.254.20.10
+# The metric of the blackhole routes that keep the node's addresses on this machine (setup_node_network).
+GUARD_METRIC=4242
 CLUSTER_DOMAIN=cluster.local
 # The "external" names the stub upstream answers: every name under EXTERNAL_ZONE has EXTERNAL_ADDRESS; everything
 # else is NXDOMAIN.
@@ -216,6 +219,7 @@ stale_node_traces() {
         ip link show dev "$link" >/dev/null 2>&1 && echo "link $link"
     done
     ip -4 route show "$SERVICE_CIDR" 2>/dev/null | sed 's/^/route /'
+    ip -4 route show type blackhole 2>/dev/null | grep -E "^blackhole ($NODE_LOCAL_DNS_IP|$POD_CIDR) .*metric $GUARD_METRIC" | sed 's/^/route /'
     local save
     for save in iptables-nft-save ip6tables-nft-save iptables-legacy-save ip6tables-legacy-save; do
         "$save" 2>/dev/null | grep -qE '^:(KUBE-|KUBEFORWARD-NODE|CNI-)' && echo "chains in $save"
@@ -267,6 +271,7 @@ clear_stale_node() {
     done
     for link in "$POD_BRIDGE" nodelocaldns "$NODE_BRIDGE"; do ip link del "$link" 2>/dev/null || true; done
     ip route del "$SERVICE_CIDR" 2>/dev/null || true
+    remove_guard_routes
     remove_node_chains "$dir"
     find /var/log/containers /var/log/pods -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
     local p
@@ -301,6 +306,14 @@ setup_node_network() {
     [[ "$(ip -o addr show dev "$NODE_BRIDGE")" == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$NODE_BRIDGE"
     ip link set "$NODE_BRIDGE" up
     ip route replace "$SERVICE_CIDR" dev "$NODE_BRIDGE"
+    # While the node-local address has no interface (a power-off, a scheme being swapped) and while the pod bridge
+    # does not exist (a boot, before the CNI makes it for the first pod), their packets would follow the default
+    # route off the machine: a host client's queries to 169.254.20.10, a node cache's to the old pods' addresses.
+    # Blackhole routes keep them here (sendto fails: no answer, as from a node that has none); the interface's local
+    # route and the bridge's connected route (metric 0) win while they exist.
+    ip route replace blackhole "$NODE_LOCAL_DNS_IP/32" metric "$GUARD_METRIC"
+    ip route replace blackhole "$POD_CIDR" metric "$GUARD_METRIC"
+    check_node_addresses_stay_here
     # Pod traffic never leaves the pod bridge by forwarding (ip_forward is on while the node runs).
     local ipt
     for ipt in iptables ip6tables; do
@@ -311,6 +324,22 @@ setup_node_network() {
     done
     # Nothing from outside the machine's own ranges is forwarded into the pods either.
     iptables -w -A KUBEFORWARD-NODE-FORWARD -o "$POD_BRIDGE" ! -i "$POD_BRIDGE" ! -s 198.18.0.0/15 -j DROP
+}
+
+remove_guard_routes() {
+    ip route del blackhole "$NODE_LOCAL_DNS_IP/32" metric "$GUARD_METRIC" 2>/dev/null || true
+    ip route del blackhole "$POD_CIDR" metric "$GUARD_METRIC" 2>/dev/null || true
+}
+
+# No address the node's clients and caches send to is routed off the machine (a route "via" a gateway).
+check_node_addresses_stay_here() {
+    local addr route
+    for addr in "$NODE_LOCAL_DNS_IP" "$POD_GATEWAY" "${POD_CIDR%.*}.200" "$KUBE_DNS_IP" "$NODE_IP"; do
+        route=$(ip -4 route get "$addr" 2>&1 || true)
+        if [[ $route == *" via "* ]]; then
+            die "$addr would be routed off this machine ($route)"
+        fi
+    done
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -749,7 +778,10 @@ remove_node_network() {
         grep -qxF "$link" "$before" && continue
         ip link del "$link" 2>/dev/null || true
     done
-    [[ -n $all ]] && { ip route del "$SERVICE_CIDR" 2>/dev/null || true; }
+    if [[ -n $all ]]; then
+        ip route del "$SERVICE_CIDR" 2>/dev/null || true
+        remove_guard_routes
+    fi
     conntrack -D -s "${POD_CIDR%.*}.0/16" >/dev/null 2>&1 || true
     conntrack -D -d "${POD_CIDR%.*}.0/16" >/dev/null 2>&1 || true
     conntrack -D -d "$NODE_LOCAL_DNS_IP" >/dev/null 2>&1 || true

@@ -219,6 +219,13 @@ class RealNodeIT {
             System.out.printf("SCENARIO %-30s %-28s sent=%d failedFirstTry=%d failedAfterRetry=%d p99=%sms%n", r.get("scheme").asString(),
                     r.get("scenario").asString(), r.get("sent").asInt(), r.get("failed_first_try").asInt(), r.get("failed_after_retry").asInt(),
                     r.get("latency_ms").get("p99"));
+            if (r.has("sent_since_boot")) {
+                // A reboot: the node's own clients exist only once it is up again.
+                System.out.printf("SCENARIO %-30s %-28s since the boot: sent=%d failedFirstTry=%d failedAfterRetry=%d dnsBackAfterBoot=%ss%n",
+                        r.get("scheme").asString(), r.get("scenario").asString(), r.get("sent_since_boot").asInt(),
+                        r.get("failed_first_try_since_boot").asInt(), r.get("failed_after_retry_since_boot").asInt(),
+                        r.get("dns_back_after_boot_s"));
+            }
         }
         for (JsonNode r : results) {
             String scenario = r.get("scenario").asString();
