@@ -17,6 +17,28 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
 
 
+def compiler_cpu_seconds(pid):
+    """utime + stime of the JVM's JIT compiler threads (named "C1 CompilerThre..." and "C2 CompilerThre..."); 0 for a
+    process that has none. A thread that ended since is not counted (the JVM keeps at least one of each)."""
+    total = 0.0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for t in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                name = f.read()
+            if not name.startswith(("C1 ", "C2 ")):
+                continue
+            with open(f"/proc/{pid}/task/{t}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except OSError:
+            pass
+    return total
+
+
 def cpu_list(spec):
     """A taskset CPU list ("1", "0-1", "0,2") as a set of ints."""
     out = set()
