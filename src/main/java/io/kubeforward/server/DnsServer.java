@@ -19,7 +19,11 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +116,12 @@ public final class DnsServer implements AutoCloseable {
     private InetSocketAddress bindUdp(InetSocketAddress requested, QueryIntake intake, List<Channel> opened) throws BindFailure {
         int sockets = loops.isNative() ? (settings.udpSockets() > 0 ? settings.udpSockets() : loops.size()) : 1;
         InetSocketAddress address = requested;
+        if (requested.getPort() == 0 && loops.isNative()) {
+            // With SO_REUSEPORT the kernel's choice for port 0 may be a port that another SO_REUSEPORT listener of this
+            // user holds (another server block, another instance), and the two would split its queries. A port no
+            // socket holds comes from sockets without it; the retry above covers a port taken in between.
+            address = new InetSocketAddress(requested.getAddress(), unheldPort(requested.getAddress()));
+        }
         for (int i = 0; i < sockets; i++) {
             Bootstrap bootstrap = new Bootstrap()
                     .group(loops.loop(i % loops.size()))
@@ -139,6 +149,16 @@ public final class DnsServer implements AutoCloseable {
             address = (InetSocketAddress) future.channel().localAddress();
         }
         return address;
+    }
+
+    /** A port that no UDP or TCP socket holds on {@code address} now (checked with sockets without SO_REUSEPORT). */
+    private static int unheldPort(InetAddress address) throws BindFailure {
+        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(address, 0));
+                ServerSocket tcp = new ServerSocket(udp.getLocalPort(), 1, address)) {
+            return tcp.getLocalPort();
+        } catch (IOException e) {
+            throw new BindFailure("udp", e);
+        }
     }
 
     private void bindTcp(InetSocketAddress address, QueryIntake intake, ListenerMetrics metrics, List<Channel> opened)
