@@ -10,11 +10,16 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOSS_LIMIT_PCT = 0.1
 
 
-def cpu_seconds(pid):
-    """utime + stime of the whole process (all threads), from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as f:
+def _stat_cpu_seconds(path):
+    """utime + stime from a stat(5) file (/proc/PID/stat or /proc/PID/task/TID/stat)."""
+    with open(path) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # fields 14 and 15 of stat(5)
+
+
+def cpu_seconds(pid):
+    """utime + stime of the whole process (all threads), from /proc/PID/stat."""
+    return _stat_cpu_seconds(f"/proc/{pid}/stat")
 
 
 def compiler_cpu_seconds(pid):
@@ -31,9 +36,7 @@ def compiler_cpu_seconds(pid):
                 name = f.read()
             if not name.startswith(("C1 ", "C2 ")):
                 continue
-            with open(f"/proc/{pid}/task/{t}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+            total += _stat_cpu_seconds(f"/proc/{pid}/task/{t}/stat")
         except OSError:
             pass
     return total

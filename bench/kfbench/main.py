@@ -255,20 +255,21 @@ def light(systems, args, workdir, files):
         proc = system.start(d, args.port_base, [args.port_base + 1], True, args.server_cpus)
         rawlog = d / f"{name}-dnsperf.log"
 
-        def run(seconds, counted):
+        def run(seconds):
+            """The mixed queries at LIGHT_QPS for SECONDS: dnsperf's result, the process's CPU s and its JIT threads'."""
             path = files.fresh("mixed", LIGHT_QPS * seconds * 1.2 + 100)
             cpu, jit = load.cpu_seconds(proc.pid), load.compiler_cpu_seconds(proc.pid)
             r = load.dnsperf(args.port_base, path, "udp", seconds, args.client_cpus, qps=LIGHT_QPS, once=True, rawlog=rawlog)
             cpu, jit = load.cpu_seconds(proc.pid) - cpu, load.compiler_cpu_seconds(proc.pid) - jit
             path.unlink(missing_ok=True)
-            return (r, cpu, jit) if counted else None
+            return r, cpu, jit
 
         try:
             load.dnsperf(args.port_base, files.hits, "udp", 60, args.client_cpus, once=True, outstanding=100, rawlog=rawlog)
-            run(LIGHT_WARMUP_S, False)
-            r, cpu, jit = run(LIGHT_S, True)
-            run(LIGHT_SETTLE_S, False)
-            r2, cpu2, jit2 = run(LIGHT_S, True)
+            run(LIGHT_WARMUP_S)  # not counted
+            r, cpu, jit = run(LIGHT_S)
+            run(LIGHT_SETTLE_S)  # not counted
+            r2, cpu2, jit2 = run(LIGHT_S)
             rss = load.peak_rss_mib(proc.pid)
         finally:
             proc.stop()

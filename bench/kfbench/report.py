@@ -146,28 +146,22 @@ def light_table(meta):
     if not rows:
         return ""
     base = next((r for r in rows if r["system"] == "coredns"), None)
-    later = all("later_cpu_s" in r for r in rows)
     first = rows[0]
+
+    def jit(v):
+        return f"{v:.2f}" if v else "–"
+
     out = (f"Light load, as on a typical node: each system with the cache-hit config, its cache filled, then the mixed queries\n"
            f"(90 % hits) at {first.get('offered_qps', '?')} qps on its pinned core: the process's CPU time (every thread: health\n"
-           f"checks, metrics, JIT and GC included) in the first {first['seconds']} s after a warm-up")
-    if later:
-        out += (f", and in the {first['seconds']} s from {first['later_starts_s']} s\n"
-                "on (a process that has run for a while); \"JIT\": of it, the JVM's compiler threads:\n\n"
-                "| system | answered qps | lost % | CPU s, first minute | JIT s | × CoreDNS | CPU s, later minute | JIT s | × CoreDNS "
-                "| peak RSS MiB |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-    else:
-        out += ":\n\n| system | answered qps | lost % | CPU s | CPU % of a core | × CoreDNS | peak RSS MiB |\n|---|--:|--:|--:|--:|--:|--:|\n"
+           f"checks, metrics, JIT and GC included) in the first {first['seconds']} s after a warm-up, and in the {first['seconds']} s from {first['later_starts_s']} s\n"
+           "on (a process that has run for a while); \"JIT\": of it, the JVM's compiler threads:\n\n"
+           "| system | answered qps | lost % | CPU s, first minute | JIT s | × CoreDNS | CPU s, later minute | JIT s | × CoreDNS "
+           "| peak RSS MiB |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
     for r in rows:
         ratio = _ratio(r["cpu_s"], base["cpu_s"]) if base else "–"
-        if later:
-            ratio2 = _ratio(r["later_cpu_s"], base["later_cpu_s"]) if base else "–"
-            jit = lambda v: f"{v:.2f}" if v else "–"
-            out += (f"| {r['system']} | {r['qps']:,} | {max(r['lost_pct'], r['later_lost_pct']):.2f} | {r['cpu_s']:.2f} | "
-                    f"{jit(r['jit_cpu_s'])} | {ratio} | {r['later_cpu_s']:.2f} | {jit(r['later_jit_cpu_s'])} | {ratio2} | {r['rss_mib']:.0f} |\n")
-        else:
-            out += (f"| {r['system']} | {r['qps']:,} | {r['lost_pct']:.2f} | {r['cpu_s']:.2f} | {r['cpu_pct']:.2f} | {ratio} "
-                    f"| {r['rss_mib']:.0f} |\n")
+        ratio2 = _ratio(r["later_cpu_s"], base["later_cpu_s"]) if base else "–"
+        out += (f"| {r['system']} | {r['qps']:,} | {max(r['lost_pct'], r['later_lost_pct']):.2f} | {r['cpu_s']:.2f} | "
+                f"{jit(r['jit_cpu_s'])} | {ratio} | {r['later_cpu_s']:.2f} | {jit(r['later_jit_cpu_s'])} | {ratio2} | {r['rss_mib']:.0f} |\n")
     return out + "\n"
 
 

@@ -119,7 +119,7 @@ public final class DnsServer implements AutoCloseable {
         if (requested.getPort() == 0 && loops.isNative()) {
             // With SO_REUSEPORT the kernel's choice for port 0 may be a port that another SO_REUSEPORT listener of this
             // user holds (another server block, another instance), and the two would split its queries. A port no
-            // socket holds comes from sockets without it; the retry above covers a port taken in between.
+            // socket holds comes from sockets without it; bindWithRetry tries again if it is taken in between.
             address = new InetSocketAddress(requested.getAddress(), unheldPort(requested.getAddress()));
         }
         for (int i = 0; i < sockets; i++) {
