@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Node setup over the application's life: the interface before the listeners bind (they bind its IPs), the
- * NOTRACK rules once the listeners serve, both re-checked every sync interval, the interface also repaired as soon
+ * Node setup over the application's life: the interface before the listeners bind (they bind its IPs; where the
+ * interface is new, the rule that keeps its IPs from refusing queries comes first), the NOTRACK rules once the
+ * listeners serve, both re-checked every sync interval, the interface also repaired as soon
  * as the kernel reports it changed ({@link LinkMonitor}), and on shutdown, after the DNS server has drained, rules
  * then interface removed (unless {@code skip-teardown}).
  */
@@ -65,6 +66,9 @@ public final class NodeSetup implements SmartLifecycle {
             return;
         }
         if (properties.setupInterface()) {
+            if (properties.setupIptables() && !link.exists()) {
+                quietBeforeTheInterface();
+            }
             link.ensure();
             log.info("Interface {} holds {}", properties.interfaceName(), properties.localIps());
             Pattern mention = Pattern.compile("(^|[\\s:])" + Pattern.quote(properties.interfaceName()) + "([\\s:@]|$)");
@@ -96,14 +100,40 @@ public final class NodeSetup implements SmartLifecycle {
         }
     }
 
+    /**
+     * A node without the interface (rebooted, or the first start): its IPs become local the moment the interface holds
+     * them, and until the listeners bind a moment later the kernel would refuse each query there with an ICMP
+     * port-unreachable, which a stub resolver's immediate retry meets too. With the rule that drops those errors in
+     * place first, such a query times out and its retry, after the stub's timeout, is answered. Where the interface
+     * stayed (a killed process), so did the rule, and nothing runs here on the way to the first answer.
+     */
+    private void quietBeforeTheInterface() {
+        try {
+            int added = notrackRules().ensureQuiet();
+            log.info("ICMP port-unreachable from {} dropped before the interface is made ({} added)", properties.localIps(), added);
+        } catch (RuntimeException e) {
+            iptablesErrors.increment();
+            throw e;
+        }
+    }
+
+    /** The node's rules, with the backend detected once. */
+    private NotrackRules notrackRules() {
+        NotrackRules current = rules;
+        if (current == null) {
+            current = new NotrackRules(commands, IptablesBackend.detect(commands), properties.localIps(), properties.dnsPort(),
+                    properties.healthPort());
+            rules = current;
+        }
+        return current;
+    }
+
     /** The listeners serve: now traffic may be steered past conntrack to them. */
     public void listenersServe() {
         if (properties.setupIptables()) {
-            rules = new NotrackRules(commands, IptablesBackend.detect(commands), properties.localIps(), properties.dnsPort(),
-                    properties.healthPort());
             int added;
             try {
-                added = rules.ensure();
+                added = notrackRules().ensure();
             } catch (RuntimeException e) {
                 iptablesErrors.increment();
                 throw e;

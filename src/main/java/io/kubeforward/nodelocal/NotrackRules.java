@@ -74,14 +74,30 @@ final class NotrackRules {
 
     /** Adds the rules that are missing. Returns how many were added. */
     int ensure() {
+        return ensure(rule -> true);
+    }
+
+    /**
+     * Adds only the rules that keep a local IP from refusing queries ({@link #quietWhileRestarting}), for the moment
+     * between the interface's creation and the listeners' bind. Returns how many were added.
+     */
+    int ensureQuiet() {
+        return ensure(NotrackRules::isQuiet);
+    }
+
+    private int ensure(java.util.function.Predicate<Rule> which) {
         int added = 0;
         for (Rule rule : rules) {
-            if (!commands.run(command(rule, "-C")).ok()) {
+            if (which.test(rule) && !commands.run(command(rule, "-C")).ok()) {
                 commands.check(command(rule, "-I"));
                 added++;
             }
         }
         return added;
+    }
+
+    private static boolean isQuiet(Rule rule) {
+        return rule.spec().contains("DROP");
     }
 
     /** Removes every rule (each as often as it is present). */
