@@ -24,10 +24,12 @@ final class NotrackRules {
 
     private final Commands commands;
     private final List<Rule> rules;
+    private final List<Rule> quiet;
 
     NotrackRules(Commands commands, IptablesBackend backend, List<String> localIps, int dnsPort, int healthPort) {
         this.commands = commands;
         List<Rule> all = new ArrayList<>();
+        List<Rule> quietOnes = new ArrayList<>();
         for (String ip : localIps) {
             String binary = ip.contains(":") ? backend.ip6tables() : backend.iptables();
             for (String proto : List.of("udp", "tcp")) {
@@ -43,9 +45,12 @@ final class NotrackRules {
                 all.add(rule(ip, binary, "raw", "PREROUTING", "-p", "tcp", "-d", ip, "--dport", port, "-j", "NOTRACK"));
                 all.add(rule(ip, binary, "raw", "OUTPUT", "-p", "tcp", "-s", ip, "--sport", port, "-j", "NOTRACK"));
             }
-            all.add(quietWhileRestarting(ip, binary));
+            Rule quietOne = quietWhileRestarting(ip, binary);
+            all.add(quietOne);
+            quietOnes.add(quietOne);
         }
         this.rules = List.copyOf(all);
+        this.quiet = List.copyOf(quietOnes);
     }
 
     /**
@@ -74,7 +79,7 @@ final class NotrackRules {
 
     /** Adds the rules that are missing. Returns how many were added. */
     int ensure() {
-        return ensure(rule -> true);
+        return ensure(rules);
     }
 
     /**
@@ -82,22 +87,18 @@ final class NotrackRules {
      * between the interface's creation and the listeners' bind. Returns how many were added.
      */
     int ensureQuiet() {
-        return ensure(NotrackRules::isQuiet);
+        return ensure(quiet);
     }
 
-    private int ensure(java.util.function.Predicate<Rule> which) {
+    private int ensure(List<Rule> which) {
         int added = 0;
-        for (Rule rule : rules) {
-            if (which.test(rule) && !commands.run(command(rule, "-C")).ok()) {
+        for (Rule rule : which) {
+            if (!commands.run(command(rule, "-C")).ok()) {
                 commands.check(command(rule, "-I"));
                 added++;
             }
         }
         return added;
-    }
-
-    private static boolean isQuiet(Rule rule) {
-        return rule.spec().contains("DROP");
     }
 
     /** Removes every rule (each as often as it is present). */
